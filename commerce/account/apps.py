@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountConfig(AppConfig):
+    name = "commerce.account"
+    label = "account"
+    verbose_name = "Accounts"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ChannelConfig(AppConfig):
+    name = "commerce.channel"
+    label = "channel"
+    verbose_name = "Channels"

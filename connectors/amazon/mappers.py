@@ -1,0 +1,463 @@
+"""Amazon SP-API wire JSON (and the order-acknowledgement XML) <-> base dataclasses."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET  # noqa: S405 - see parse_xml_processing_report
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape
+
+from connectors.base import (
+    CancelReason,
+    ItemResult,
+    ListingPayload,
+    OfferUpdate,
+    RemoteAddress,
+    RemoteOffer,
+    RemoteOrder,
+    RemoteOrderLine,
+    RemoteOrderStatus,
+    Shipment,
+)
+from connectors.mapping import MappingError, instant, money, quantity
+
+__all__ = ["MappingError", "instant", "money", "quantity"]
+
+DEFAULT_PRODUCT_TYPE = "PRODUCT"
+FULFILLMENT_CHANNEL = "DEFAULT"  # merchant-fulfilled quantity
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def number(value: Decimal) -> int | float:
+    """A JSON number for a money amount (exact for the 0-3 decimals currencies use)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def language_tag(language: str) -> str:
+    """BCP 47 "de-DE" -> Amazon's "de_DE"."""
+    return language.replace("-", "_") if language else "en_US"
+
+
+_CONDITIONS = {
+    "new": "new_new",
+    "used": "used_good",
+    "refurbished": "refurbished_refurbished",
+    "used_like_new": "used_like_new",
+    "collectible": "collectible_good",
+}
+
+
+# --------------------------------------------------------------------------- listings
+
+
+def _attr(value: Any, marketplace_id: str, language: str = "") -> list[dict[str, Any]]:
+    entry: dict[str, Any] = {"value": value, "marketplace_id": marketplace_id}
+    if language:
+        entry["language_tag"] = language
+    return [entry]
+
+
+def offer_attribute(price: Decimal, currency: str, marketplace_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "marketplace_id": marketplace_id,
+            "currency": currency,
+            "our_price": [{"schedule": [{"value_with_tax": number(price)}]}],
+        }
+    ]
+
+
+def availability_attribute(qty: int) -> list[dict[str, Any]]:
+    return [{"fulfillment_channel_code": FULFILLMENT_CHANNEL, "quantity": int(qty)}]
+
+
+def listing_attributes(listing: ListingPayload, marketplace_id: str) -> dict[str, Any]:
+    lang = language_tag(listing.language)
+    attrs: dict[str, Any] = {
+        "item_name": _attr(listing.title, marketplace_id, lang),
+        "product_description": _attr(listing.description, marketplace_id, lang),
+        "condition_type": _attr(
+            _CONDITIONS.get(listing.condition, listing.condition), marketplace_id
+        ),
+        "purchasable_offer": offer_attribute(listing.price, listing.currency, marketplace_id),
+        "fulfillment_availability": availability_attribute(listing.quantity),
+    }
+    if listing.brand:
+        attrs["brand"] = _attr(listing.brand, marketplace_id, lang)
+    if listing.ean:
+        attrs["externally_assigned_product_identifier"] = [
+            {"type": "ean", "value": listing.ean, "marketplace_id": marketplace_id}
+        ]
+    if listing.image_urls:
+        attrs["main_product_image_locator"] = [
+            {"media_location": listing.image_urls[0], "marketplace_id": marketplace_id}
+        ]
+        for index, url in enumerate(listing.image_urls[1:9], start=1):
+            attrs[f"other_product_image_locator_{index}"] = [
+                {"media_location": url, "marketplace_id": marketplace_id}
+            ]
+    if listing.weight_grams:
+        attrs["item_package_weight"] = [
+            {"value": listing.weight_grams, "unit": "grams", "marketplace_id": marketplace_id}
+        ]
+    for name, value in listing.attributes.items():
+        # The hub's attribute mapping may give Amazon-shaped lists or plain values.
+        attrs[name] = value if isinstance(value, list) else _attr(value, marketplace_id)
+    return attrs
+
+
+def put_body(listing: ListingPayload, marketplace_id: str) -> dict[str, Any]:
+    return {
+        "productType": listing.product_type or DEFAULT_PRODUCT_TYPE,
+        "requirements": "LISTING",
+        "attributes": listing_attributes(listing, marketplace_id),
+    }
+
+
+def offer_patches(update: OfferUpdate, marketplace_id: str) -> list[dict[str, Any]]:
+    patches: list[dict[str, Any]] = []
+    if update.price is not None:
+        if not update.currency:
+            raise MappingError(f"{update.sku}: a price needs its currency")
+        patches.append(
+            {
+                "op": "replace",
+                "path": "/attributes/purchasable_offer",
+                "value": offer_attribute(update.price, update.currency, marketplace_id),
+            }
+        )
+    if update.quantity is not None:
+        patches.append(
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": availability_attribute(update.quantity),
+            }
+        )
+    return patches
+
+
+def patch_body(
+    patches: list[dict[str, Any]], product_type: str = DEFAULT_PRODUCT_TYPE
+) -> dict[str, Any]:
+    return {"productType": product_type, "patches": patches}
+
+
+def issue_messages(issues: Iterable[Mapping[str, Any]]) -> tuple[str, tuple[str, ...], bool]:
+    """(first error code, messages, any ERROR) of Listings/feeds issues."""
+    code, messages, failed = "", [], False
+    for issue in issues:
+        severity = str(issue.get("severity", "ERROR"))
+        text = str(issue.get("message", ""))
+        attributes = issue.get("attributeNames") or (
+            [issue["attributeName"]] if issue.get("attributeName") else []
+        )
+        if attributes:
+            text = f"{text} [{', '.join(map(str, attributes))}]"
+        messages.append(f"{severity}: {text}" if severity != "ERROR" else text)
+        if severity == "ERROR":
+            failed = True
+            code = code or str(issue.get("code", ""))
+    return code, tuple(messages), failed
+
+
+def submission_result(sku: str, body: Any) -> ItemResult:
+    """ItemResult of a putListingsItem/patchListingsItem answer."""
+    if not isinstance(body, dict):
+        return ItemResult(sku=sku, ok=False, messages=("unreadable answer",), code="bad_response")
+    code, messages, failed = issue_messages(body.get("issues") or [])
+    ok = body.get("status") in {"ACCEPTED", "VALID"} and not failed
+    return ItemResult(
+        sku=sku,
+        ok=ok,
+        external_id=str(body.get("submissionId", "")),
+        messages=messages,
+        code=code if not ok else "",
+    )
+
+
+def feed_document(
+    seller_id: str, messages: Sequence[Mapping[str, Any]], issue_locale: str = "en_US"
+) -> dict[str, Any]:
+    return {
+        "header": {"sellerId": seller_id, "version": "2.0", "issueLocale": issue_locale},
+        "messages": list(messages),
+    }
+
+
+def feed_patch_message(
+    message_id: int,
+    sku: str,
+    patches: list[dict[str, Any]],
+    product_type: str = DEFAULT_PRODUCT_TYPE,
+) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "sku": sku,
+        "operationType": "PATCH",
+        "productType": product_type,
+        "patches": patches,
+    }
+
+
+def processing_report_results(
+    report: Any, skus_by_message: Mapping[int, str], feed_id: str
+) -> list[ItemResult]:
+    """Per-message ItemResults from a JSON_LISTINGS_FEED processing report.
+
+    A message with an ERROR issue failed; one without issues (or with warnings only)
+    was accepted. Issues without a messageId concern the whole feed and fail all.
+    """
+    if not isinstance(report, dict):
+        raise MappingError("processing report is not a JSON object")
+    by_message: dict[int, list[Mapping[str, Any]]] = {}
+    feed_level: list[Mapping[str, Any]] = []
+    for issue in report.get("issues") or []:
+        if not isinstance(issue, dict):
+            continue
+        message_id = issue.get("messageId")
+        if isinstance(message_id, int) and message_id in skus_by_message:
+            by_message.setdefault(message_id, []).append(issue)
+        else:
+            feed_level.append(issue)
+    _, feed_messages, feed_failed = issue_messages(feed_level)
+    results = []
+    for message_id, sku in skus_by_message.items():
+        code, messages, failed = issue_messages(by_message.get(message_id, []))
+        if feed_failed:
+            failed, messages = True, messages + feed_messages
+            code = code or "feed_error"
+        results.append(
+            ItemResult(
+                sku=sku,
+                ok=not failed,
+                external_id=feed_id,
+                messages=messages,
+                code=code if failed else "",
+            )
+        )
+    return results
+
+
+def remote_offer(item: Mapping[str, Any], marketplace_id: str) -> RemoteOffer:
+    sku = str(item.get("sku", ""))
+    price: Decimal | None = None
+    currency = ""
+    for offer in item.get("offers") or []:
+        if offer.get("marketplaceId") == marketplace_id and offer.get("offerType", "B2C") == "B2C":
+            amount = offer.get("price") or {}
+            price = money(amount.get("amount"), f"{sku} price")
+            currency = str(amount.get("currencyCode", ""))
+            break
+    qty: int | None = None
+    for availability in item.get("fulfillmentAvailability") or []:
+        if availability.get("fulfillmentChannelCode") == FULFILLMENT_CHANNEL:
+            qty = quantity(availability.get("quantity", 0), f"{sku} quantity")
+    status, asin = "", ""
+    for summary in item.get("summaries") or []:
+        if summary.get("marketplaceId") == marketplace_id:
+            status = ",".join(summary.get("status") or []) or "INACTIVE"
+            asin = str(summary.get("asin", ""))
+    return RemoteOffer(
+        sku=sku, price=price, currency=currency, quantity=qty, status=status, external_id=asin
+    )
+
+
+# --------------------------------------------------------------------------- orders
+
+ORDER_STATUSES = {
+    "Pending": RemoteOrderStatus.PENDING,
+    "PendingAvailability": RemoteOrderStatus.PENDING,
+    "Unshipped": RemoteOrderStatus.UNSHIPPED,
+    "PartiallyShipped": RemoteOrderStatus.PARTIALLY_SHIPPED,
+    "Shipped": RemoteOrderStatus.SHIPPED,
+    "InvoiceUnconfirmed": RemoteOrderStatus.SHIPPED,  # shipped, invoice not yet confirmed
+    "Canceled": RemoteOrderStatus.CANCELED,
+    "Unfulfillable": RemoteOrderStatus.CANCELED,  # MCF order that cannot be fulfilled
+}
+
+
+def _address(raw: Any) -> RemoteAddress | None:
+    if not isinstance(raw, dict):
+        return None
+    return RemoteAddress(
+        name=str(raw.get("Name", "")),
+        line1=str(raw.get("AddressLine1", "")),
+        line2=" ".join(str(raw[k]) for k in ("AddressLine2", "AddressLine3") if raw.get(k)),
+        city=str(raw.get("City", "")),
+        state=str(raw.get("StateOrRegion", "")),
+        postal_code=str(raw.get("PostalCode", "")),
+        country=str(raw.get("CountryCode", "")).upper()[:2],
+        phone=str(raw.get("Phone", "")),
+    )
+
+
+def remote_order(
+    order: Mapping[str, Any], items: Sequence[Mapping[str, Any]], site: str
+) -> RemoteOrder:
+    """RemoteOrder from getOrders' Order and its getOrderItems; MappingError if unreadable."""
+    order_id = order.get("AmazonOrderId")
+    if not isinstance(order_id, str) or not order_id:
+        raise MappingError("order without AmazonOrderId")
+    raw_status = str(order.get("OrderStatus", ""))
+    status = ORDER_STATUSES.get(raw_status)
+    if status is None:
+        raise MappingError(f"{order_id}: unknown OrderStatus {raw_status!r}")
+    lines: list[RemoteOrderLine] = []
+    currency = ""
+    subtotal = shipping = Decimal(0)
+    for item in items:
+        line_id = item.get("OrderItemId")
+        if not line_id:
+            raise MappingError(f"{order_id}: order item without OrderItemId")
+        qty = quantity(item.get("QuantityOrdered"), f"{order_id}/{line_id} QuantityOrdered")
+        price = item.get("ItemPrice") or {}
+        # ItemPrice is the line total (unit price x quantity), per the model's description.
+        line_total = money(price.get("Amount", "0"), f"{order_id}/{line_id} ItemPrice")
+        currency = currency or str(price.get("CurrencyCode", ""))
+        unit = (line_total / qty).quantize(line_total) if qty else line_total
+        ship = item.get("ShippingPrice") or {}
+        if ship.get("Amount") is not None:
+            shipping += money(ship["Amount"], f"{order_id}/{line_id} ShippingPrice")
+        subtotal += line_total
+        lines.append(
+            RemoteOrderLine(
+                external_line_id=str(line_id),
+                sku=str(item.get("SellerSKU", "")),
+                quantity=qty,
+                unit_price=unit,
+                currency=currency,
+                title=str(item.get("Title", "")),
+            )
+        )
+    total_raw = order.get("OrderTotal") or {}
+    if total_raw.get("Amount") is not None:
+        total = money(total_raw["Amount"], f"{order_id} OrderTotal")
+        currency = str(total_raw.get("CurrencyCode") or currency)
+    else:
+        total = subtotal + shipping  # Pending orders carry no OrderTotal yet
+    if not currency:
+        raise MappingError(f"{order_id}: no currency in the order or its items")
+    buyer = order.get("BuyerInfo") or {}
+    return RemoteOrder(
+        external_id=order_id,
+        status=status,
+        raw_status=raw_status,
+        created_at=instant(order.get("PurchaseDate"), f"{order_id} PurchaseDate"),
+        updated_at=instant(order.get("LastUpdateDate"), f"{order_id} LastUpdateDate"),
+        currency=currency,
+        total=total,
+        lines=tuple(lines),
+        buyer_email=str(buyer.get("BuyerEmail", "")),
+        buyer_name=str(buyer.get("BuyerName", "")),
+        shipping_address=_address(order.get("ShippingAddress")),
+        shipping_price=shipping,
+        site=str(order.get("MarketplaceId", site)),
+        raw={"order": dict(order), "items": [dict(i) for i in items]},
+    )
+
+
+def confirm_shipment_body(
+    shipment: Shipment,
+    lines: Sequence[tuple[str, int]],
+    marketplace_id: str,
+    package_reference: str = "1",
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "packageReferenceId": package_reference,
+        "carrierCode": shipment.carrier,
+        "trackingNumber": shipment.tracking_number,
+        "shipDate": iso(shipment.shipped_at),
+        "orderItems": [{"orderItemId": line_id, "quantity": qty} for line_id, qty in lines],
+    }
+    if shipment.service:
+        detail["shippingMethod"] = shipment.service
+    return {"marketplaceId": marketplace_id, "packageDetail": detail}
+
+
+# --------------------------------------------------------------------------- cancellation
+
+# CancelReason values of the OrderAcknowledgement feed (amzn-base.xsd).
+CANCEL_REASONS = {
+    CancelReason.OUT_OF_STOCK: "NoInventory",
+    CancelReason.BUYER_REQUESTED: "BuyerCanceled",
+    CancelReason.ADDRESS_UNDELIVERABLE: "ShippingAddressUndeliverable",
+    CancelReason.PRICING_ERROR: "GeneralAdjustment",
+    CancelReason.OTHER: "GeneralAdjustment",
+}
+AMAZON_CANCEL_CODES = {
+    "NoInventory",
+    "ShippingAddressUndeliverable",
+    "CustomerExchange",
+    "BuyerCanceled",
+    "GeneralAdjustment",
+    "CarrierCreditDecision",
+    "RiskAssessmentInformationNotValid",
+    "CarrierCoverageFailure",
+    "CustomerReturn",
+    "MerchandiseNotReceived",
+}
+
+
+def cancel_reason_code(reason: str) -> str:
+    if reason in AMAZON_CANCEL_CODES:
+        return reason
+    try:
+        return CANCEL_REASONS[CancelReason(reason)]
+    except ValueError:
+        raise MappingError(f"unknown cancel reason {reason!r}") from None
+
+
+def order_acknowledgement_xml(
+    seller_id: str, order_id: str, reason_code: str, item_ids: Sequence[str] = ()
+) -> bytes:
+    """A POST_ORDER_ACKNOWLEDGEMENT_DATA envelope that cancels the order (or some items)."""
+    items = "".join(
+        f"<Item><AmazonOrderItemCode>{escape(item_id)}</AmazonOrderItemCode>"
+        f"<CancelReason>{escape(reason_code)}</CancelReason></Item>"
+        for item_id in item_ids
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">'
+        f"<Header><DocumentVersion>1.01</DocumentVersion>"
+        f"<MerchantIdentifier>{escape(seller_id)}</MerchantIdentifier></Header>"
+        "<MessageType>OrderAcknowledgement</MessageType>"
+        "<Message><MessageID>1</MessageID><OrderAcknowledgement>"
+        f"<AmazonOrderID>{escape(order_id)}</AmazonOrderID>"
+        f"<StatusCode>Failure</StatusCode>{items}"
+        "</OrderAcknowledgement></Message></AmazonEnvelope>"
+    ).encode()
+
+
+def parse_xml_processing_report(data: bytes) -> tuple[int, list[str]]:
+    """(messages with error, error descriptions) of an XML feed processing report.
+
+    ElementTree is safe enough here: CPython's expat refuses external entities
+    and (expat >= 2.4) entity-expansion bombs, and the document comes from the
+    marketplace's own pre-signed URL.
+    """
+    try:
+        root = ET.fromstring(data)  # noqa: S314
+    except ET.ParseError as exc:
+        raise MappingError(f"processing report is not XML: {exc}") from exc
+    errors = root.findtext(".//ProcessingSummary/MessagesWithError")
+    descriptions = [
+        f"{r.findtext('ResultMessageCode', '')}: {r.findtext('ResultDescription', '')}".strip(": ")
+        for r in root.iter("Result")
+        if r.findtext("ResultCode") == "Error"
+    ]
+    try:
+        count = int(errors or 0)
+    except ValueError:
+        count = len(descriptions)
+    return max(count, len(descriptions)), descriptions

@@ -1,0 +1,300 @@
+"""eBay Sell API wire JSON <-> base dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from connectors.base import (
+    CancelReason,
+    ItemResult,
+    ListingPayload,
+    OfferUpdate,
+    RemoteAddress,
+    RemoteOffer,
+    RemoteOrder,
+    RemoteOrderLine,
+    RemoteOrderStatus,
+    Shipment,
+)
+from connectors.mapping import MappingError, instant, money, quantity
+
+__all__ = ["MappingError"]
+
+_CONDITIONS = {
+    "new": "NEW",
+    "used": "USED_EXCELLENT",
+    "refurbished": "SELLER_REFURBISHED",
+    "used_like_new": "LIKE_NEW",
+    "new_other": "NEW_OTHER",
+}
+
+
+def iso_ms(dt: datetime) -> str:
+    """eBay's timestamp form: 2016-03-21T08:25:43.511Z."""
+    dt = dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def amount(value: Decimal, currency: str) -> dict[str, str]:
+    return {"value": f"{value:f}", "currency": currency}
+
+
+def inventory_item_body(listing: ListingPayload) -> dict[str, Any]:
+    product: dict[str, Any] = {"title": listing.title, "description": listing.description}
+    aspects = {
+        name: [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+        for name, value in listing.attributes.items()
+    }
+    if aspects:
+        product["aspects"] = aspects
+    if listing.brand:
+        product["brand"] = listing.brand
+    if listing.ean:
+        product["ean"] = [listing.ean]
+    if listing.image_urls:
+        product["imageUrls"] = list(listing.image_urls)
+    body: dict[str, Any] = {
+        "availability": {"shipToLocationAvailability": {"quantity": int(listing.quantity)}},
+        "condition": _CONDITIONS.get(listing.condition, listing.condition.upper()),
+        "product": product,
+    }
+    if listing.weight_grams:
+        body["packageWeightAndSize"] = {"weight": {"value": listing.weight_grams, "unit": "GRAM"}}
+    return body
+
+
+def offer_body(
+    listing: ListingPayload, marketplace_id: str, extra: Mapping[str, str], *, with_keys: bool
+) -> dict[str, Any]:
+    """EbayOfferDetailsWithKeys (create) or EbayOfferDetailsWithId (update) for a listing."""
+    body: dict[str, Any] = {
+        "availableQuantity": int(listing.quantity),
+        "categoryId": listing.category_id,
+        "listingDescription": listing.description,
+        "pricingSummary": {"price": amount(listing.price, listing.currency)},
+        "listingPolicies": {
+            "fulfillmentPolicyId": extra.get("fulfillment_policy_id", ""),
+            "paymentPolicyId": extra.get("payment_policy_id", ""),
+            "returnPolicyId": extra.get("return_policy_id", ""),
+        },
+        "merchantLocationKey": extra.get("merchant_location_key", ""),
+    }
+    if with_keys:
+        body.update({"sku": listing.sku, "marketplaceId": marketplace_id, "format": "FIXED_PRICE"})
+    return body
+
+
+def price_quantity_request(update: OfferUpdate, offer_id: str) -> dict[str, Any]:
+    request: dict[str, Any] = {"sku": update.sku}
+    if update.quantity is not None:
+        request["shipToLocationAvailability"] = {"quantity": int(update.quantity)}
+    if offer_id and (update.price is not None or update.quantity is not None):
+        offer: dict[str, Any] = {"offerId": offer_id}
+        if update.quantity is not None:
+            offer["availableQuantity"] = int(update.quantity)
+        if update.price is not None:
+            offer["price"] = amount(update.price, update.currency)
+        request["offers"] = [offer]
+    return request
+
+
+def price_quantity_results(body: Any, skus: Sequence[str]) -> dict[str, ItemResult]:
+    """One ItemResult per SKU from bulkUpdatePriceQuantity's per-offer/per-item answers."""
+    from connectors.ebay.client import first_error
+
+    responses = body.get("responses") if isinstance(body, dict) else None
+    if not isinstance(responses, list):
+        raise MappingError("bulkUpdatePriceQuantity answered without responses")
+    merged: dict[str, tuple[bool, list[str], str, str]] = {}
+    for entry in responses:
+        if not isinstance(entry, dict):
+            continue
+        sku = str(entry.get("sku", ""))
+        ok = entry.get("statusCode") == 200
+        code, messages, _ = first_error(entry.get("errors") or [])
+        _, warnings, _ = first_error(entry.get("warnings") or [])
+        previous = merged.get(sku, (True, [], "", ""))
+        merged[sku] = (
+            previous[0] and ok,
+            previous[1] + messages + [f"WARNING: {w}" for w in warnings],
+            previous[2] or (code if not ok else ""),
+            previous[3] or str(entry.get("offerId", "")),
+        )
+    results = {}
+    for sku in skus:
+        if sku not in merged:
+            results[sku] = ItemResult(
+                sku, ok=False, messages=("no answer for this SKU",), code="missing_response"
+            )
+            continue
+        ok, messages, code, offer_id = merged[sku]
+        results[sku] = ItemResult(
+            sku, ok=ok, external_id=offer_id, messages=tuple(messages), code=code
+        )
+    return results
+
+
+def remote_offer(
+    sku: str, offer: Mapping[str, Any] | None, item: Mapping[str, Any] | None
+) -> RemoteOffer:
+    price: Decimal | None = None
+    currency = ""
+    qty: int | None = None
+    status, offer_id = "", ""
+    if offer is not None:
+        raw_price = (offer.get("pricingSummary") or {}).get("price") or {}
+        if raw_price.get("value") is not None:
+            price = money(raw_price["value"], f"{sku} price")
+            currency = str(raw_price.get("currency", ""))
+        if offer.get("availableQuantity") is not None:
+            qty = quantity(offer["availableQuantity"], f"{sku} availableQuantity")
+        status = str(offer.get("status", ""))
+        offer_id = str(offer.get("offerId", ""))
+    if qty is None and item is not None:
+        ship_to = (item.get("availability") or {}).get("shipToLocationAvailability") or {}
+        if ship_to.get("quantity") is not None:
+            qty = quantity(ship_to["quantity"], f"{sku} shipToLocationAvailability")
+    return RemoteOffer(
+        sku=sku, price=price, currency=currency, quantity=qty, status=status, external_id=offer_id
+    )
+
+
+# --------------------------------------------------------------------------- orders
+
+
+def order_status(order: Mapping[str, Any]) -> tuple[RemoteOrderStatus, str]:
+    fulfillment = str(order.get("orderFulfillmentStatus", ""))
+    payment = str(order.get("orderPaymentStatus", ""))
+    cancel_state = str((order.get("cancelStatus") or {}).get("cancelState", "NONE_REQUESTED"))
+    raw = f"{fulfillment}/{payment}/{cancel_state}"
+    if cancel_state == "CANCELED" or payment == "FULLY_REFUNDED" and fulfillment != "FULFILLED":
+        return RemoteOrderStatus.CANCELED, raw
+    if payment in {"PENDING", "FAILED"}:
+        return RemoteOrderStatus.PENDING, raw
+    statuses = {
+        "NOT_STARTED": RemoteOrderStatus.UNSHIPPED,
+        "IN_PROGRESS": RemoteOrderStatus.PARTIALLY_SHIPPED,
+        "FULFILLED": RemoteOrderStatus.SHIPPED,
+    }
+    if fulfillment not in statuses:
+        raise MappingError(f"unknown orderFulfillmentStatus {fulfillment!r}")
+    return statuses[fulfillment], raw
+
+
+def _ship_to(order: Mapping[str, Any]) -> Mapping[str, Any]:
+    for instruction in order.get("fulfillmentStartInstructions") or []:
+        ship_to = ((instruction or {}).get("shippingStep") or {}).get("shipTo")
+        if isinstance(ship_to, dict):
+            return ship_to
+    return {}
+
+
+def remote_order(order: Mapping[str, Any], site: str) -> RemoteOrder:
+    order_id = order.get("orderId")
+    if not isinstance(order_id, str) or not order_id:
+        raise MappingError("order without orderId")
+    try:
+        status, raw_status = order_status(order)
+    except MappingError as exc:
+        raise MappingError(f"{order_id}: {exc}") from exc
+    lines = []
+    currency = ""
+    for item in order.get("lineItems") or []:
+        line_id = item.get("lineItemId")
+        if not line_id:
+            raise MappingError(f"{order_id}: line item without lineItemId")
+        qty = quantity(item.get("quantity"), f"{order_id}/{line_id} quantity")
+        cost = item.get("lineItemCost") or {}
+        # lineItemCost is the unit price multiplied by the quantity.
+        line_total = money(cost.get("value", "0"), f"{order_id}/{line_id} lineItemCost")
+        currency = currency or str(cost.get("currency", ""))
+        unit = (line_total / qty).quantize(line_total) if qty else line_total
+        lines.append(
+            RemoteOrderLine(
+                external_line_id=str(line_id),
+                sku=str(item.get("sku", "")),
+                quantity=qty,
+                unit_price=unit,
+                currency=str(cost.get("currency", currency)),
+                title=str(item.get("title", "")),
+            )
+        )
+    summary = order.get("pricingSummary") or {}
+    total_raw = summary.get("total") or {}
+    total = money(total_raw.get("value", "0"), f"{order_id} total")
+    currency = str(total_raw.get("currency") or currency)
+    if not currency:
+        raise MappingError(f"{order_id}: no currency")
+    delivery = (summary.get("deliveryCost") or {}).get("value")
+    ship_to = _ship_to(order)
+    contact = ship_to.get("contactAddress") or {}
+    address = (
+        RemoteAddress(
+            name=str(ship_to.get("fullName", "")),
+            line1=str(contact.get("addressLine1", "")),
+            line2=str(contact.get("addressLine2", "")),
+            city=str(contact.get("city", "")),
+            state=str(contact.get("stateOrProvince", "")),
+            postal_code=str(contact.get("postalCode", "")),
+            country=str(contact.get("countryCode", "")).upper()[:2],
+            phone=str((ship_to.get("primaryPhone") or {}).get("phoneNumber", "")),
+        )
+        if ship_to
+        else None
+    )
+    buyer = order.get("buyer") or {}
+    email = str(
+        ship_to.get("email") or (buyer.get("buyerRegistrationAddress") or {}).get("email", "")
+    )
+    return RemoteOrder(
+        external_id=order_id,
+        status=status,
+        raw_status=raw_status,
+        created_at=instant(order.get("creationDate"), f"{order_id} creationDate"),
+        updated_at=instant(order.get("lastModifiedDate"), f"{order_id} lastModifiedDate"),
+        currency=currency,
+        total=total,
+        lines=tuple(lines),
+        buyer_email=email,
+        buyer_name=str(ship_to.get("fullName") or buyer.get("username", "")),
+        shipping_address=address,
+        shipping_price=money(delivery, f"{order_id} deliveryCost")
+        if delivery is not None
+        else Decimal(0),
+        site=str(((order.get("lineItems") or [{}])[0] or {}).get("listingMarketplaceId", site)),
+        raw=dict(order),
+    )
+
+
+def shipping_fulfillment_body(
+    shipment: Shipment, lines: Sequence[tuple[str, int]]
+) -> dict[str, Any]:
+    return {
+        "lineItems": [{"lineItemId": line_id, "quantity": qty} for line_id, qty in lines],
+        "shippedDate": iso_ms(shipment.shipped_at),
+        "shippingCarrierCode": shipment.carrier,
+        "trackingNumber": shipment.tracking_number,
+    }
+
+
+# Post-Order API seller cancellation reasons.
+CANCEL_REASONS = {
+    CancelReason.OUT_OF_STOCK: "OUT_OF_STOCK_OR_CANNOT_FULFILL",
+    CancelReason.BUYER_REQUESTED: "BUYER_ASKED_CANCEL",
+    CancelReason.ADDRESS_UNDELIVERABLE: "ADDRESS_ISSUES",
+    CancelReason.PRICING_ERROR: "OUT_OF_STOCK_OR_CANNOT_FULFILL",
+    CancelReason.OTHER: "OUT_OF_STOCK_OR_CANNOT_FULFILL",
+}
+EBAY_CANCEL_CODES = set(CANCEL_REASONS.values())
+
+
+def cancel_reason_code(reason: str) -> str:
+    if reason in EBAY_CANCEL_CODES:
+        return reason
+    try:
+        return CANCEL_REASONS[CancelReason(reason)]
+    except ValueError:
+        raise MappingError(f"unknown cancel reason {reason!r}") from None

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HubConfig(AppConfig):
+    name = "hub"
+    label = "hub"
+    verbose_name = _("Marketplace hub")
+
+    def ready(self) -> None:
+        from commerce.inventory.hooks import register_stock_changed_listener
+
+        from .services.outbox import on_stock_changed
+
+        # Every stock change writes the hub's outbox rows in its own transaction.
+        register_stock_changed_listener(on_stock_changed)

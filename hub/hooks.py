@@ -1,0 +1,82 @@
+"""Extension points of the hub for the issues that come after it.
+
+- Alert listeners: the email issue registers one to mail merchants about new
+  alerts (low stock, paused accounts, held orders). Called after the alert's
+  transaction commits, once per newly opened alert.
+- Order routing: ``hub.stores`` installs its router (``set_order_routing_hook``) so
+  every imported marketplace order is routed (warehouses or stores) before
+  allocation and keeps the routing trace on its timeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commerce.orders.models import Order
+    from commerce.orders.services import OrderInput
+    from connectors.base import RemoteOrder
+
+    from .models import Alert, MarketplaceAccount
+
+logger = logging.getLogger(__name__)
+
+AlertListener = Callable[["Alert"], None]
+_alert_listeners: list[AlertListener] = []
+
+
+def register_alert_listener(listener: AlertListener) -> None:
+    if listener not in _alert_listeners:
+        _alert_listeners.append(listener)
+
+
+def unregister_alert_listener(listener: AlertListener) -> None:
+    if listener in _alert_listeners:
+        _alert_listeners.remove(listener)
+
+
+def alert_raised(alert: Alert) -> None:
+    for listener in list(_alert_listeners):
+        try:
+            listener(alert)
+        except Exception:  # a failing mailer must not break the sync
+            logger.exception("alert listener %r failed for alert %s", listener, alert.pk)
+
+
+# An imported order's creator: routes it (which warehouses or stores fulfil it), creates
+# and allocates it in one transaction, and returns it. InsufficientStock must leave
+# nothing written (the hub then applies the account's oversold policy).
+RoutingHook = Callable[["MarketplaceAccount", "RemoteOrder", "OrderInput"], "Order"]
+
+
+def default_route_imported_order(account: MarketplaceAccount, remote: RemoteOrder,
+                                 data: OrderInput) -> Order:
+    """Allocate from the marketplace channel's own warehouses, in their order.
+
+    ``hub.stores`` replaces this in its AppConfig.ready with its routing rules
+    (country, SKU, weight, distance, store stock) and their trace on the order.
+    """
+    from commerce.orders.services import order_create
+
+    return order_create(data, allocate=True)
+
+
+_routing_hook: RoutingHook = default_route_imported_order
+
+
+def set_order_routing_hook(hook: RoutingHook | None) -> None:
+    """Install the creator of imported marketplace orders (None: the default)."""
+    global _routing_hook
+    _routing_hook = hook or default_route_imported_order
+
+
+def order_routing_hook() -> RoutingHook:
+    return _routing_hook
+
+
+def route_imported_order(account: MarketplaceAccount, remote: RemoteOrder,
+                         data: OrderInput) -> Order:
+    """Route, create and allocate one imported marketplace order."""
+    return _routing_hook(account, remote, data)
