@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from graphql_relay import to_global_id
@@ -11,13 +10,13 @@ from graphql_relay import to_global_id
 from commerce.inventory.models import Reservation
 from commerce.orders.models import Order
 from commerce.payment.testing import card_token
+from tests.contract.documents import load
 
 pytestmark = pytest.mark.django_db
-DOCS = Path(__file__).resolve().parents[1] / "contract" / "operations" / "checkout"
 
 
 def gql(client, name: str, **variables):  # noqa: ANN001, ANN201
-    response = client.post("/graphql/", data={"query": (DOCS / f"{name}.graphql").read_text(),
+    response = client.post("/graphql/", data={"query": load(name),
                                               "variables": variables},
                            content_type="application/json")
     assert response.status_code == 200, response.content

@@ -3,28 +3,22 @@ Saleor's SDL (read from <repo>/../shared; never copied into the repo)."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from graphql import build_schema, parse, validate
 
-REPO = Path(__file__).resolve().parents[2]
-OPERATIONS = sorted((Path(__file__).parent / "operations" / "checkout").glob("*.graphql"))
+from tests.contract.documents import OPERATIONS as OPERATIONS_DIR
+from tests.contract.documents import load
+from tests.shared import require_shared
 
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("OMNIPORT_SHARED_DIR", REPO.parent / "shared"))
+OPERATIONS = sorted((OPERATIONS_DIR / "checkout").glob("*.graphql"))
 
 
 @lru_cache(maxsize=1)
 def saleor_schema():  # noqa: ANN201
-    sdl = shared_dir() / "reference" / "saleor" / "schema.graphql"
-    if not sdl.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Saleor SDL missing at {sdl} (CI must have shared/ beside the repo)")
-        pytest.skip(f"Saleor SDL not found at {sdl}")
+    sdl = require_shared("reference", "saleor", "schema.graphql")
     return build_schema(sdl.read_text(), assume_valid_sdl=True)
 
 
@@ -39,13 +33,13 @@ def test_every_checkout_mutation_of_the_issue_has_a_document():
 def test_operation_is_valid_against_our_schema(path: Path):
     from commerce.api.schema import schema
 
-    errors = validate(schema.graphql_schema, parse(path.read_text()))
+    errors = validate(schema.graphql_schema, parse(load(path)))
     assert not errors, [e.message for e in errors]
 
 
 @pytest.mark.parametrize("path", OPERATIONS, ids=lambda p: p.stem)
 def test_operation_is_valid_against_saleor(path: Path):
-    errors = validate(saleor_schema(), parse(path.read_text()))
+    errors = validate(saleor_schema(), parse(load(path)))
     assert not errors, [e.message for e in errors]
 
 
