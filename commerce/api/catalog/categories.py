@@ -26,7 +26,7 @@ from ..core import (
     view_of,
 )
 from ..filters import category_tree
-from .helpers import translated, translation_of
+from .helpers import TranslatedResolvers, translation_of
 from .inputs import ProductFilterInput, ProductOrder
 
 
@@ -50,7 +50,7 @@ class CategoryTranslation(graphene.ObjectType):
         return description_json(root.description)
 
 
-class Category(graphene.ObjectType):
+class Category(TranslatedResolvers, graphene.ObjectType):
     name = graphene.String(required=True)
     slug = graphene.String(required=True)
     description = graphene.JSONString(description="EditorJS document.")
@@ -80,26 +80,6 @@ class Category(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node, ObjectWithMetadata)
-
-    @staticmethod
-    def resolve_name(root: CategoryModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "name")
-
-    @staticmethod
-    def resolve_slug(root: CategoryModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "slug")
-
-    @staticmethod
-    def resolve_description(root: CategoryModel, info: graphene.ResolveInfo) -> Any:
-        return description_json(translated(root, "description"))
-
-    @staticmethod
-    def resolve_seo_title(root: CategoryModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "seo_title")
-
-    @staticmethod
-    def resolve_seo_description(root: CategoryModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "seo_description")
 
     @staticmethod
     def resolve_parent(root: CategoryModel, info: graphene.ResolveInfo) -> Any:

@@ -23,6 +23,7 @@ from ..core import (
     PERM_VIEW_UNPUBLISHED,
     attach_all,
     country_from_enum,
+    description_json,
     selected_names,
     staff_has_perm,
     view_of,
@@ -155,6 +156,31 @@ def translated(obj: Any, attr: str) -> Any:
     tr = translation_of(obj, view_of(obj).language)
     value = getattr(tr, attr, None) if tr is not None else None
     return value if value else getattr(obj, attr)
+
+
+class TranslatedResolvers:
+    """Resolvers of the translatable fields a Saleor catalog node shares (Product, Category):
+    each reads the node's display language, falling back to the original."""
+
+    @staticmethod
+    def resolve_name(root: Any, info: graphene.ResolveInfo) -> str:
+        return translated(root, "name")
+
+    @staticmethod
+    def resolve_slug(root: Any, info: graphene.ResolveInfo) -> str:
+        return translated(root, "slug")
+
+    @staticmethod
+    def resolve_description(root: Any, info: graphene.ResolveInfo) -> Any:
+        return description_json(translated(root, "description"))
+
+    @staticmethod
+    def resolve_seo_title(root: Any, info: graphene.ResolveInfo) -> str:
+        return translated(root, "seo_title")
+
+    @staticmethod
+    def resolve_seo_description(root: Any, info: graphene.ResolveInfo) -> str:
+        return translated(root, "seo_description")
 
 
 def media_url(info: graphene.ResolveInfo, media: ProductMediaModel) -> str:

@@ -43,6 +43,7 @@ from ..core import (
 )
 from .categories import Category
 from .helpers import (
+    TranslatedResolvers,
     channel_stocks_of,
     country_blocked,
     listing_of,
@@ -311,7 +312,7 @@ class ProductVariantCountableConnection(CountableConnection):
         strict_types = True
 
 
-class Product(graphene.ObjectType):
+class Product(TranslatedResolvers, graphene.ObjectType):
     name = graphene.String(required=True)
     slug = graphene.String(required=True)
     description = graphene.JSONString(description="EditorJS document.")
@@ -343,26 +344,6 @@ class Product(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node, ObjectWithMetadata)
-
-    @staticmethod
-    def resolve_name(root: ProductModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "name")
-
-    @staticmethod
-    def resolve_slug(root: ProductModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "slug")
-
-    @staticmethod
-    def resolve_description(root: ProductModel, info: graphene.ResolveInfo) -> Any:
-        return description_json(translated(root, "description"))
-
-    @staticmethod
-    def resolve_seo_title(root: ProductModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "seo_title")
-
-    @staticmethod
-    def resolve_seo_description(root: ProductModel, info: graphene.ResolveInfo) -> str:
-        return translated(root, "seo_description")
 
     @staticmethod
     def resolve_category(root: ProductModel, info: graphene.ResolveInfo) -> Any:
