@@ -85,6 +85,18 @@ def _save_formset_through(formset, key_fields: Iterable[str], write: Callable[[f
         write(form)
 
 
+def _save_seo_translations(formset, instance, translate: Callable[..., object]) -> None:  # noqa: ANN001
+    """Save a translations inline (name, slug, description, SEO) through its service."""
+
+    def write(f: forms.ModelForm) -> None:
+        d = f.cleaned_data
+        translate(instance, d["language_code"], name=d["name"], slug=d["slug"],
+                  description=d.get("description", ""), seo_title=d.get("seo_title", ""),
+                  seo_description=d.get("seo_description", ""))
+
+    _save_formset_through(formset, ("language_code",), write)
+
+
 def _subquery_count(model: type[Model], fk: str, **filters: object) -> Coalesce:
     qs = (model._default_manager.filter(**{fk: OuterRef("pk")}, **filters).order_by()
           .values(fk).annotate(c=Count("pk")).values("c"))
@@ -191,13 +203,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
         if formset.model is CategoryTranslation:
-            def write(f: forms.ModelForm) -> None:
-                d = f.cleaned_data
-                category_translate(form.instance, d["language_code"], name=d["name"],
-                                   slug=d["slug"], description=d.get("description", ""),
-                                   seo_title=d.get("seo_title", ""),
-                                   seo_description=d.get("seo_description", ""))
-            _save_formset_through(formset, ("language_code",), write)
+            _save_seo_translations(formset, form.instance, category_translate)
             return
         super().save_formset(request, form, formset, change)
 
@@ -439,13 +445,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
         if formset.model is ProductTranslation:
-            def write(f: forms.ModelForm) -> None:
-                d = f.cleaned_data
-                product_translate(form.instance, d["language_code"], name=d["name"],
-                                  slug=d["slug"], description=d.get("description", ""),
-                                  seo_title=d.get("seo_title", ""),
-                                  seo_description=d.get("seo_description", ""))
-            _save_formset_through(formset, ("language_code",), write)
+            _save_seo_translations(formset, form.instance, product_translate)
             return
         super().save_formset(request, form, formset, change)
 
