@@ -281,6 +281,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Omniport Shop <shop@example.com>")
+# Extra addresses told about every new hub alert (staff who may view alerts always are).
+HUB_ALERT_EMAILS = env_list("HUB_ALERT_EMAILS")
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in os.environ.items()

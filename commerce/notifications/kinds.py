@@ -36,6 +36,7 @@ _SPECS = [
     EmailKindSpec("picked_up", _("Picked up")),
     EmailKindSpec("order_cancelled", _("Order cancelled")),
     EmailKindSpec("order_refunded", _("Order refunded")),
+    EmailKindSpec("merchant_alert", _("Merchant alert")),
     EmailKindSpec("welcome_1", _("Welcome 1"), Flow.WELCOME, True),
     EmailKindSpec("welcome_2", _("Welcome 2"), Flow.WELCOME, True),
     EmailKindSpec("welcome_3", _("Welcome 3"), Flow.WELCOME, True),

@@ -72,6 +72,10 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
         "birthday": {"coupon_code": "BDAY-7QK4-M9XP", "percent_off": Decimal("15"),
                      "valid_until": now + dt.timedelta(days=14)},
         "winback": {"last_order_at": now - dt.timedelta(days=64)},
+        "merchant_alert": {"alert_title": "Low stock", "alert_severity": "Warning",
+                           "alert_message": "SHIRT-M-SAND: 3 units available (threshold 5).",
+                           "alert_url": f"{conf.public_url()}/admin/hub/alert/1/change/",
+                           "raised_at": now, "recipient_name": ""},
     }
     ctx.update(extra.get(kind, {}))
     return ctx

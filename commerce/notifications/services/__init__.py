@@ -30,6 +30,7 @@ from .mailer import (
     message_requeue,
     send_email,
 )
+from .staff import send_merchant_alert
 from .suppression import suppression_add, suppression_remove, tracking_event_record
 from .transactional import (
     send_account_confirmation,
@@ -51,6 +52,7 @@ __all__ = [
     "coupon_discount", "coupon_redeem", "coupon_release", "deliver_due", "deliver_messages",
     "flow_run", "flows_run_all", "idempotency_key", "marketing_allowed", "message_requeue",
     "nps_comment", "nps_record", "send_account_confirmation", "send_email",
+    "send_merchant_alert",
     "send_order_cancelled", "send_order_confirmation", "send_order_refunded",
     "send_order_shipped", "send_password_reset", "send_payment_failed", "send_picked_up",
     "send_pickup_reminder", "send_ready_for_pickup", "suppression_add", "suppression_remove",
