@@ -38,9 +38,11 @@ from .models import (
     OutboxEntry,
     OutboxStatus,
     PriceRule,
+    PublishBatch,
     QuantityRule,
     SyncLog,
 )
+from .selectors import publish_progress
 from .services.listings import EDITABLE_FIELDS
 
 SECRET_FIELDS = ("client_id", "client_secret", "refresh_token", "extra_credentials")
@@ -254,12 +256,11 @@ class MarketplaceAccountAdmin(admin.ModelAdmin):
                 account, form.cleaned_data["category"],
                 include_subcategories=form.cleaned_data["include_subcategories"],
                 price_rule=form.cleaned_data["price_rule"],
-                quantity_rule=form.cleaned_data["quantity_rule"])
+                quantity_rule=form.cleaned_data["quantity_rule"], user=request.user)
             self.message_user(request, _("%(published)d listings queued for publishing "
-                                         "(%(created)d new). Progress: the listings' sync state "
-                                         "and the account's backlog.") % result)
+                                         "(%(created)d new).") % result)
             return HttpResponseRedirect(
-                reverse("admin:hub_listing_changelist") + f"?account__id__exact={account.pk}")
+                reverse("admin:hub_publishbatch_change", args=[result["batch"]]))
         context = {**self.admin_site.each_context(request), "form": form, "account": account,
                    "opts": self.model._meta, "title": _("Publish a category on %(ch)s")
                    % {"ch": account.channel}}
@@ -463,6 +464,41 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
 
 # --------------------------------------------------------------------------- orders & alerts
+
+
+@admin.register(PublishBatch)
+class PublishBatchAdmin(ReadOnlyAdmin):
+    """Progress of bulk publishes: accepted by the marketplace, in error, still queued.
+    The page refreshes itself while a batch is still running."""
+
+    list_display = ("created_at", "account", "category", "progress", "created_count",
+                    "created_by")
+    list_filter = ("account",)
+    list_select_related = ("account__channel", "category", "created_by")
+    fields = ("account", "category", "created_at", "created_by", "created_count", "progress",
+              "listings_link")
+    readonly_fields = fields
+    change_form_template = "admin/hub/publishbatch/change_form.html"
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: PublishBatch) -> str:
+        p = publish_progress(obj)
+        return format_html(
+            '<progress max="100" value="{}"></progress> {}',
+            p.percent,
+            _("%(live)d of %(total)d live, %(failed)d failed, %(pending)d queued") % {
+                "live": p.live, "total": p.total, "failed": p.failed, "pending": p.pending})
+
+    @admin.display(description=_("listings"))
+    def listings_link(self, obj: PublishBatch) -> str:
+        url = reverse("admin:hub_listing_changelist") + f"?account__id__exact={obj.account_id}"
+        return format_html('<a href="{}">{}</a>', url, _("Listings of this account"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        batch = self.get_object(request, object_id)
+        running = batch is not None and not publish_progress(batch).finished
+        return super().change_view(request, object_id, form_url,
+                                   {**(extra_context or {}), "refresh_seconds": 5 if running else 0})
 
 
 @admin.register(OrderImport)

@@ -10,6 +10,7 @@ OutboxEntry in the same transaction as the change; workers drain it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -398,6 +399,30 @@ class SyncLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} × {self.items} ({'ok' if self.ok else self.error_class})"
+
+
+class PublishBatch(models.Model):
+    """One bulk publish (a category onto a marketplace) and the listings it queued,
+    so the admin can follow its progress until the marketplace holds every one."""
+
+    account = models.ForeignKey(MarketplaceAccount, on_delete=models.CASCADE,
+                                related_name="publish_batches", verbose_name=_("account"))
+    category = models.ForeignKey("catalog.Category", null=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("category"))
+    listing_ids = ArrayField(models.BigIntegerField(), default=list)
+    created_count = models.PositiveIntegerField(_("new listings"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-pk",)
+        verbose_name = _("bulk publish")
+        verbose_name_plural = _("bulk publishes")
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.account} ({len(self.listing_ids)})"
 
 
 # --------------------------------------------------------------------------- orders

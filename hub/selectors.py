@@ -25,9 +25,11 @@ from .errors import PricingError
 from .models import (
     CategoryMapping,
     Listing,
+    ListingStatus,
     MarketplaceAccount,
     OutboxEntry,
     OutboxStatus,
+    PublishBatch,
 )
 from .rules import PriceContext, listing_price, listing_quantity
 
@@ -215,3 +217,35 @@ def account_health(accounts: Iterable[MarketplaceAccount]) -> dict[int, dict[str
         out[lrow["account_id"]].update(errors=lrow["errors"], live=lrow["live"],
                                        last_push=lrow["last_push"])
     return out
+
+
+@dataclass(frozen=True)
+class PublishProgress:
+    total: int
+    live: int
+    failed: int
+
+    @property
+    def pending(self) -> int:
+        return max(self.total - self.live - self.failed, 0)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else (self.live + self.failed) * 100 // self.total
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+
+def publish_progress(batch: PublishBatch) -> PublishProgress:
+    """How far a bulk publish got: listings the marketplace accepted since the batch
+    started, listings in error, and the rest still queued."""
+    counts = Listing.objects.filter(pk__in=batch.listing_ids).aggregate(
+        live=Count("pk", filter=Q(last_sync_at__gte=batch.created_at, last_sync_ok=True)
+                   & ~Q(status=ListingStatus.ERROR)),
+        failed=Count("pk", filter=Q(status=ListingStatus.ERROR)
+                     | Q(last_sync_at__gte=batch.created_at, last_sync_ok=False)),
+    )
+    return PublishProgress(total=len(batch.listing_ids), live=counts["live"],
+                           failed=counts["failed"])

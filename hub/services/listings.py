@@ -20,6 +20,7 @@ from ..models import (
     OutboxKind,
     PriceRule,
     PriceRuleKind,
+    PublishBatch,
     QuantityRule,
 )
 from .outbox import outbox_enqueue_listings
@@ -162,11 +163,13 @@ def listings_force_resync(listings_qs) -> int:  # noqa: ANN001
 def listings_publish_category(account: MarketplaceAccount, category: Category, *,
                               include_subcategories: bool = True,
                               price_rule: PriceRule | None = None,
-                              quantity_rule: QuantityRule | None = None) -> dict[str, int]:
+                              quantity_rule: QuantityRule | None = None,
+                              user: Any = None) -> dict[str, int]:
     """Publish every variant of a category (and its subcategories) on one marketplace.
 
-    Variants already listed there are (re)published; the rest get new listings.
-    Returns counts of created and published listings.
+    Variants already listed there are (re)published; the rest get new listings. A
+    PublishBatch records what was queued so the admin can follow the progress.
+    Returns counts of created and published listings and the batch's id.
     """
     category_ids = [category.pk]
     if include_subcategories:
@@ -192,7 +195,11 @@ def listings_publish_category(account: MarketplaceAccount, category: Category, *
                                                             auto_delisted=False)
         rows = list(targets.values_list("pk", "account_id"))
         outbox_enqueue_listings(rows, OutboxKind.PUBLISH, "bulk_publish")
-    return {"created": len(fresh), "published": len(rows)}
+        batch = PublishBatch.objects.create(
+            account=account, category=category, listing_ids=[pk for pk, _a in rows],
+            created_count=len(fresh),
+            created_by=user if user is not None and getattr(user, "pk", None) else None)
+    return {"created": len(fresh), "published": len(rows), "batch": batch.pk}
 
 
 def rule_changed(rule: PriceRule | QuantityRule) -> int:

@@ -140,8 +140,15 @@ def test_publish_a_category_in_bulk(admin_client, account, warehouses, market):
     response = admin_client.post(url, {"category": shirts.pk, "include_subcategories": "on"})
     assert response.status_code == 302
     assert Listing.objects.filter(account=account, status=ListingStatus.ACTIVE).count() == 3
+    # the merchant lands on the batch's progress page, which refreshes itself until done
+    progress = admin_client.get(response["Location"]).content.decode()
+    assert "0 of 3 live, 0 failed, 3 queued" in progress and 'http-equiv="refresh"' in progress
     sync_drain(account.pk)
     assert set(market.offers) == {"CAT-0", "CAT-1", "CAT-2"}
+    progress = admin_client.get(response["Location"]).content.decode()
+    assert "3 of 3 live, 0 failed, 0 queued" in progress and 'http-equiv="refresh"' not in progress
+    assert "3 of 3 live" in admin_client.get(
+        reverse("admin:hub_publishbatch_changelist")).content.decode()
 
 
 def test_listing_edit_in_admin_queues_a_push(admin_client, listing, market):
