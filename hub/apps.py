@@ -9,8 +9,12 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         from commerce.inventory.hooks import register_stock_changed_listener
+        from commerce.pricing.hooks import register_fx_rates_changed_listener
 
+        from .services.listings import fx_rates_changed
         from .services.outbox import on_stock_changed
 
         # Every stock change writes the hub's outbox rows in its own transaction.
         register_stock_changed_listener(on_stock_changed)
+        # So does every FX rate change, for listings priced by derived rules.
+        register_fx_rates_changed_listener(fx_rates_changed)

@@ -51,7 +51,7 @@ from .calculations import (
     checkout_line_infos,
     checkout_totals,
     gross_price,
-    variant_unit_price,
+    variant_unit_prices,
 )
 from .delivery import checkout_delivery_option, checkout_delivery_provider, delivery_provider
 from .errors import CheckoutError, CheckoutErrorCode
@@ -119,14 +119,21 @@ def parse_variant_id(raw: object, field: str = "variantId") -> int:
                             field=field) from exc
 
 
-def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, ProductVariant]:
-    """Variants that exist, are published in ``channel`` and have a price there."""
+@dataclass(frozen=True)
+class ForSale:
+    variant: ProductVariant
+    unit_price: Money  # as entered in the channel (the resolver's price)
+
+
+def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, ForSale]:
+    """Variants that exist, are published in ``channel`` and have a price there, with it."""
     variants = {
         v.pk: v
         for v in ProductVariant.objects.filter(pk__in=variant_ids)
         .select_related("product__product_type")
         .prefetch_related("channel_listings", "product__channel_listings")
     }
+    prices = variant_unit_prices(list(variants.values()), channel)
     now = timezone.now()
     for variant_id in sorted(variant_ids):
         variant = variants.get(variant_id)
@@ -147,15 +154,15 @@ def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, Pro
             raise CheckoutError(_("%(name)s cannot be bought yet.") % {"name": name},
                                 code=CheckoutErrorCode.PRODUCT_UNAVAILABLE_FOR_PURCHASE,
                                 field="variantId", params={"variants": [variant_id]})
-        price = variant_unit_price(variant, channel)
-        if price is None or price.currency != channel.currency_code:
+        if prices.get(variant_id) is None:
             raise CheckoutError(_("%(name)s is not sold in this market.") % {"name": name},
                                 code=CheckoutErrorCode.UNAVAILABLE_VARIANT_IN_CHANNEL,
                                 field="variantId", params={"variants": [variant_id]})
-    return variants
+    return {pk: ForSale(variant, prices[pk]) for pk, variant in variants.items()
+            if prices.get(pk) is not None}
 
 
-def _check_client_price(variant: ProductVariant, channel: Channel, price: object,
+def _check_client_price(item: ForSale, channel: Channel, price: object,
                         currency: object) -> None:
     """Refuse a line whose client-side price or currency differs from ours (tampering or
     a stale page): nothing is added and the shopper is told the real price."""
@@ -167,9 +174,7 @@ def _check_client_price(variant: ProductVariant, channel: Channel, price: object
         )
     if price in (None, ""):
         return
-    unit = variant_unit_price(variant, channel)
-    assert unit is not None  # checked by _variants_for_sale
-    expected = gross_price(unit.amount, channel)
+    expected = gross_price(item.unit_price.amount, channel)
     try:
         sent = Decimal(str(price).strip())
         matches = sent.is_finite() and quantize(sent, channel.currency_code) == expected
@@ -179,7 +184,8 @@ def _check_client_price(variant: ProductVariant, channel: Channel, price: object
         raise CheckoutError(
             _("The price of %(name)s is %(price)s %(cur)s; prices cannot be changed in the "
               "cart. Nothing was added.")
-            % {"name": variant.product.name, "price": expected, "cur": channel.currency_code},
+            % {"name": item.variant.product.name, "price": expected,
+               "cur": channel.currency_code},
             code=CheckoutErrorCode.PRICE_MISMATCH, field="price",
         )
 
@@ -293,7 +299,7 @@ def checkout_lines_add(checkout: Checkout, lines: Sequence[LineInput]) -> Checko
                 line.quantity = total
                 line.save(update_fields=["quantity"])
             else:
-                CheckoutLine.objects.create(checkout=co, variant=variants[variant_id],
+                CheckoutLine.objects.create(checkout=co, variant=variants[variant_id].variant,
                                             quantity=quantity)
         _reserve(co)
         co.save(update_fields=["last_change"])
