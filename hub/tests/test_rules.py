@@ -138,3 +138,21 @@ def test_bad_fixed_price_is_refused(listing):
     with pytest.raises(HubError) as exc:
         listing_update(listing, fixed_price="-3")
     assert exc.value.field == "fixed_price"
+
+
+def test_a_rate_entered_in_the_fx_admin_pushes_new_derived_prices(listing, market, warehouses):
+    from commerce.pricing.services import fx_rate_save
+
+    eu = ChannelFactory(slug="eu", name="EU", currency_code="EUR", kind=ChannelKind.STOREFRONT)
+    VariantListingFactory(variant=listing.variant, channel=eu, price_amount=Decimal("10.00"))
+    FxRate.objects.create(base_currency="EUR", quote_currency="USD", rate=Decimal("1.10"),
+                          effective_date=date.today() - timedelta(days=1))
+    rule = PriceRule.objects.create(name="EU", kind=PriceRuleKind.DERIVED, source_channel=eu)
+    listing_update(listing, price_rule=rule)
+    sync_drain(listing.account_id)
+    assert market.offers["TEE-RED-M"].price == Decimal("11.00")
+
+    fx_rate_save(FxRate(base_currency="EUR", quote_currency="USD", rate=Decimal("1.30"),
+                        effective_date=date.today()))
+    sync_drain(listing.account_id)
+    assert market.offers["TEE-RED-M"].price == Decimal("13.00")
