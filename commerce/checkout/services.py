@@ -125,8 +125,10 @@ class ForSale:
     unit_price: Money  # as entered in the channel (the resolver's price)
 
 
-def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, ForSale]:
-    """Variants that exist, are published in ``channel`` and have a price there, with it."""
+def _sale_check(channel: Channel, variant_ids: set[int]
+                ) -> tuple[dict[int, ForSale], dict[int, CheckoutError]]:
+    """Which variants are for sale in ``channel`` (with their price) and why the others are
+    not, in a constant number of queries."""
     variants = {
         v.pk: v
         for v in ProductVariant.objects.filter(pk__in=variant_ids)
@@ -135,31 +137,49 @@ def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, For
     }
     prices = variant_unit_prices(list(variants.values()), channel)
     now = timezone.now()
+    for_sale: dict[int, ForSale] = {}
+    refused: dict[int, CheckoutError] = {}
     for variant_id in sorted(variant_ids):
         variant = variants.get(variant_id)
+        params = {"variants": [variant_id]}
         if variant is None:
-            raise CheckoutError(_("This product does not exist."),
-                                code=CheckoutErrorCode.NOT_FOUND, field="variantId",
-                                params={"variants": [variant_id]})
+            refused[variant_id] = CheckoutError(
+                _("This product does not exist."), code=CheckoutErrorCode.NOT_FOUND,
+                field="variantId", params=params)
+            continue
         name = variant.product.name
         listing = next((pl for pl in variant.product.channel_listings.all()
                         if pl.channel_id == channel.pk), None)
+        price = prices.get(variant_id)
         if listing is None or not listing.is_published or (
             listing.published_at is not None and listing.published_at > now
         ):
-            raise CheckoutError(_("%(name)s is not on sale.") % {"name": name},
-                                code=CheckoutErrorCode.PRODUCT_NOT_PUBLISHED, field="variantId",
-                                params={"variants": [variant_id]})
-        if listing.available_for_purchase_at is not None and listing.available_for_purchase_at > now:
-            raise CheckoutError(_("%(name)s cannot be bought yet.") % {"name": name},
-                                code=CheckoutErrorCode.PRODUCT_UNAVAILABLE_FOR_PURCHASE,
-                                field="variantId", params={"variants": [variant_id]})
-        if prices.get(variant_id) is None:
-            raise CheckoutError(_("%(name)s is not sold in this market.") % {"name": name},
-                                code=CheckoutErrorCode.UNAVAILABLE_VARIANT_IN_CHANNEL,
-                                field="variantId", params={"variants": [variant_id]})
-    return {pk: ForSale(variant, prices[pk]) for pk, variant in variants.items()
-            if prices.get(pk) is not None}
+            refused[variant_id] = CheckoutError(
+                _("%(name)s is not on sale.") % {"name": name},
+                code=CheckoutErrorCode.PRODUCT_NOT_PUBLISHED, field="variantId", params=params)
+        elif listing.available_for_purchase_at is not None and \
+                listing.available_for_purchase_at > now:
+            refused[variant_id] = CheckoutError(
+                _("%(name)s cannot be bought yet.") % {"name": name},
+                code=CheckoutErrorCode.PRODUCT_UNAVAILABLE_FOR_PURCHASE, field="variantId",
+                params=params)
+        elif price is None:
+            refused[variant_id] = CheckoutError(
+                _("%(name)s is not sold in this market.") % {"name": name},
+                code=CheckoutErrorCode.UNAVAILABLE_VARIANT_IN_CHANNEL, field="variantId",
+                params=params)
+        else:
+            for_sale[variant_id] = ForSale(variant, price)
+    return for_sale, refused
+
+
+def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, ForSale]:
+    """Variants that exist, are published in ``channel`` and have a price there, with it;
+    else the first refusal (by variant id) as a CheckoutError."""
+    for_sale, refused = _sale_check(channel, variant_ids)
+    if refused:
+        raise refused[min(refused)]
+    return for_sale
 
 
 def _check_client_price(item: ForSale, channel: Channel, price: object,
@@ -431,10 +451,10 @@ def checkout_channel_update(checkout: Checkout, channel: Channel) -> list[str]:
         co.collection_point = None
         co.save()
         dropped = []
-        for line in co.lines.select_related("variant__product"):
-            try:
-                _variants_for_sale(channel, {line.variant_id})
-            except CheckoutError:
+        lines = list(co.lines.select_related("variant__product"))
+        _for_sale, refused = _sale_check(channel, {line.variant_id for line in lines})
+        for line in lines:
+            if line.variant_id in refused:
                 dropped.append(line.variant.product.name)
                 line.delete()
         try:

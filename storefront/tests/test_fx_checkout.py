@@ -145,3 +145,19 @@ def test_cart_and_payment_pages_of_a_derived_market_run_a_fixed_number_of_querie
         counts.append((len(cart), len(pay_page)))
     assert counts[0] == counts[1], counts
     assert max(counts[0]) <= 12, counts
+
+
+def test_a_cart_moved_to_a_derived_market_keeps_what_is_sold_there_at_its_price(
+        client_in, markets, apparel, tee):
+    us_only = make_product(markets, apparel, slug="us-only", name="US only", usd="5.00",
+                           publish_in=("us",))
+    client = client_in("US")
+    for variant in (tee.variants.get(sku="TEE-M"), us_only.variants.get()):
+        assert client.post(url("checkout:add", "en"), {"variant_id": variant.pk,
+                                                       "quantity": "1"}).status_code == 302
+    assert client.get(url("checkout:cart", "en")).context["totals"]["subtotal"] == "$29.50"
+
+    cart = client_in("JP").get(url("checkout:cart"))
+    assert [line["sku"] for line in cart.context["lines"]] == ["TEE-M"]
+    assert cart.context["totals"]["subtotal"] == "￥4,040"
+    assert "US only" in flat(cart)  # named in the "removed from your cart" message
