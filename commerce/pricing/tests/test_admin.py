@@ -32,7 +32,7 @@ def test_rates_are_added_in_the_admin_and_the_one_in_force_is_marked(admin_clien
 
     page = admin_client.get("/admin/pricing/fxrate/")
     assert page.status_code == 200
-    rows = [r for r in page.context["cl"].result_list]
+    rows = list(page.context["cl"].result_list)
     in_force = {r.rate: page.context["cl"].model_admin.in_force(r) for r in rows}
     assert in_force == {Decimal("0.80"): False, Decimal("0.79"): True, Decimal("0.70"): False}
 
