@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "commerce.account",
     "commerce.channel",
     "commerce.catalog",
+    "commerce.pricing",
     "commerce.inventory",
     "commerce.orders",
     "commerce.checkout",
@@ -337,11 +338,16 @@ if env_bool("MARKETPLACE_SANDBOXES", not PRODUCTION):
 
 # Largest quantity of one variant a shopper may put in a cart (Saleor's default is 50).
 CHECKOUT_MAX_LINE_QUANTITY = int(env("CHECKOUT_MAX_LINE_QUANTITY", "50"))
-# Where checkout prices come from: a callable(variant, channel) -> Money | None. The default is
-# the channel's fixed price (the demo prices every channel). "storefront.pricing.variant_price"
-# adds FX-derived prices but costs a query per cart line until it gets a bulk variant.
+# Where checkout prices come from: a bulk callable(variants, channel) -> {variant_id: Money | None}
+# called once per cart. The default is the price the product page shows: the channel's fixed
+# price, else derived from the base channel by FX and rounding (a constant number of queries);
+# "commerce.checkout.calculations.channel_listing_prices" charges fixed prices only.
 CHECKOUT_PRICE_RESOLVER = env("CHECKOUT_PRICE_RESOLVER",
-                              "commerce.checkout.calculations.channel_listing_price")
+                              "commerce.pricing.selectors.market_unit_prices")
+# Channel whose prices derive the others' (FX table + rounding) when a channel has no fixed
+# price (STOREFRONT_BASE_CHANNEL_SLUG is the variable's earlier name, still read).
+PRICING_BASE_CHANNEL_SLUG = env("PRICING_BASE_CHANNEL_SLUG", "") or env(
+    "STOREFRONT_BASE_CHANNEL_SLUG", DEFAULT_CHANNEL_SLUG)
 # What turns a paid checkout into an order: a callable(order_input, *, delivery_method,
 # destination, collection_point_id, reservation_reference, user) -> Order. The O2O hub's
 # routing (merchant rules, pickup store, "routed" trace, store queue) is the default;
@@ -433,7 +439,5 @@ CELERY_BEAT_SCHEDULE |= {
 
 # --- Storefront ---------------------------------------------------------------------
 STOREFRONT_NAME = env("STOREFRONT_NAME", "Omniport Shop")
-# Channel whose prices derive the others' (FX table + rounding) when a channel has no fixed price
-STOREFRONT_BASE_CHANNEL_SLUG = env("STOREFRONT_BASE_CHANNEL_SLUG", DEFAULT_CHANNEL_SLUG)
 # Anonymous catalogue pages are cached this long (0 = off; see storefront/cache.py)
 STOREFRONT_PAGE_CACHE_SECONDS = int(env("STOREFRONT_PAGE_CACHE_SECONDS", "60" if PRODUCTION else "0"))

@@ -30,7 +30,6 @@ from .errors import HubError
 from .models import (
     Alert,
     CategoryMapping,
-    FxRate,
     Listing,
     MarketplaceAccount,
     MarketplaceProduct,
@@ -356,17 +355,6 @@ class QuantityRuleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             services.rule_changed(obj)
-
-
-@admin.register(FxRate)
-class FxRateAdmin(admin.ModelAdmin):
-    list_display = ("base_currency", "quote_currency", "rate", "valid_from")
-    list_filter = ("base_currency", "quote_currency")
-    date_hierarchy = "valid_from"
-
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        super().save_model(request, obj, form, change)
-        services.fx_rates_changed([obj.base_currency, obj.quote_currency])
 
 
 @admin.register(MarketplaceProduct)

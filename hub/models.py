@@ -99,37 +99,6 @@ class QuantityRule(models.Model):
         return self.name
 
 
-class FxRate(models.Model):
-    """1 unit of ``base_currency`` buys ``rate`` of ``quote_currency`` from ``valid_from`` on."""
-
-    base_currency = models.CharField(_("base currency"), max_length=3)
-    quote_currency = models.CharField(_("quote currency"), max_length=3)
-    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
-    valid_from = models.DateField(_("valid from"), db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ("base_currency", "quote_currency", "-valid_from")
-        verbose_name = _("FX rate")
-        verbose_name_plural = _("FX rates")
-        constraints = [
-            models.UniqueConstraint(fields=["base_currency", "quote_currency", "valid_from"],
-                                    name="hub_fx_rate_unique"),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="hub_fx_rate_positive"),
-            models.CheckConstraint(condition=Q(base_currency__regex=r"^[A-Z]{3}$")
-                                   & Q(quote_currency__regex=r"^[A-Z]{3}$"),
-                                   name="hub_fx_rate_currency_iso"),
-        ]
-
-    def __str__(self) -> str:
-        return f"1 {self.base_currency} = {self.rate} {self.quote_currency} ({self.valid_from})"
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.base_currency = (self.base_currency or "").upper()
-        self.quote_currency = (self.quote_currency or "").upper()
-        super().save(*args, **kwargs)
-
-
 # --------------------------------------------------------------------------- accounts
 
 

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from commerce.catalog.models import ProductVariantChannelListing
 from commerce.core.money import quantize
+from commerce.pricing.selectors import FxRates
 
 from . import clock
 from .errors import HubErrorCode, PricingError
-from .models import FxRate, PriceRule, PriceRuleKind, QuantityRule, QuantityRuleKind
+from .models import PriceRule, PriceRuleKind, QuantityRule, QuantityRuleKind
 
 if TYPE_CHECKING:
     from .models import Listing
@@ -101,18 +102,28 @@ class PriceContext:
 
     def __init__(self, on: date | None = None) -> None:
         self.on = on or clock.now().date()
+        self.rates = FxRates(self.on)
         self._prices: dict[tuple[int, int], tuple[Decimal | None, str]] = {}
         self._loaded: set[tuple[int, int]] = set()
-        self._fx: dict[tuple[str, str], Decimal | None] = {}
 
     def preload(self, listings: Iterable[Listing]) -> None:
+        listings = list(listings)
         wanted: set[tuple[int, int]] = set()
         for listing in listings:
             wanted.add((listing.account.channel_id, listing.variant_id))
-            rule = listing.price_rule or listing.account.default_price_rule
+            rule = price_rule_for(listing)
             if rule is not None and rule.source_channel_id:
                 wanted.add((rule.source_channel_id, listing.variant_id))
         self._load(wanted - self._loaded)
+        pairs = set()
+        for listing in listings:
+            rule = price_rule_for(listing)
+            if rule is None or rule.kind != PriceRuleKind.DERIVED or not rule.source_channel_id:
+                continue
+            found = self._prices.get((rule.source_channel_id, listing.variant_id))
+            if found is not None:
+                pairs.add((found[1], listing.account.channel.currency_code))
+        self.rates.preload(pairs)  # every rate the batch needs, in one query
 
     def _load(self, pairs: set[tuple[int, int]]) -> None:
         if not pairs:
@@ -137,31 +148,15 @@ class PriceContext:
         return Decimal(found[0]), found[1]
 
     def fx_rate(self, base: str, quote: str) -> Decimal:
-        base, quote = base.upper(), quote.upper()
-        if base == quote:
-            return Decimal(1)
-        if (base, quote) not in self._fx:
-            self._fx[(base, quote)] = _fx_lookup(base, quote, self.on)
-        rate = self._fx[(base, quote)]
+        """The rate in force on ``on`` from the one FX table (commerce.pricing)."""
+        rate = self.rates.rate(base, quote)
         if rate is None:
             raise PricingError(
                 _("No FX rate from %(base)s to %(quote)s valid on %(on)s.")
-                % {"base": base, "quote": quote, "on": self.on},
+                % {"base": base.upper(), "quote": quote.upper(), "on": self.on},
                 code=HubErrorCode.NO_FX_RATE, field="price_rule",
             )
         return rate
-
-
-def _fx_lookup(base: str, quote: str, on: date) -> Decimal | None:
-    direct = (FxRate.objects.filter(base_currency=base, quote_currency=quote, valid_from__lte=on)
-              .order_by("-valid_from").values_list("rate", flat=True).first())
-    if direct is not None:
-        return Decimal(direct)
-    inverse = (FxRate.objects.filter(base_currency=quote, quote_currency=base, valid_from__lte=on)
-               .order_by("-valid_from").values_list("rate", flat=True).first())
-    if inverse:
-        return Decimal(1) / Decimal(inverse)
-    return None
 
 
 class PriceStrategy(Protocol):

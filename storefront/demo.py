@@ -35,8 +35,8 @@ from commerce.catalog.models import (
 )
 from commerce.channel.models import Channel, ChannelKind, ChannelWarehouse
 from commerce.inventory.models import Stock, Warehouse, WarehouseKind
+from commerce.pricing.models import FxRate, PriceRounding
 
-from .models import FxRate, PriceRounding
 from .services import search_index_update
 
 LANGS = ("en", "de", "fr", "es", "ja", "zh-hans")
@@ -206,8 +206,8 @@ def seed_markets() -> dict[str, Channel]:
         PriceRounding.objects.get_or_create(currency=currency, defaults={"strategy": rounding})
         if rate is not None:
             FxRate.objects.get_or_create(base_currency="USD", quote_currency=currency,
-                                         date=yesterday, defaults={"rate": rate,
-                                                                   "source": "demo"})
+                                         effective_date=yesterday,
+                                         defaults={"rate": rate, "source": "demo"})
     return channels
 
 

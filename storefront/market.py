@@ -16,6 +16,7 @@ from django.utils import translation
 from django_countries import countries
 
 from commerce.channel.models import Channel, ChannelKind
+from commerce.pricing.selectors import base_channel_slug
 
 COOKIE_NAME = "market_country"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -53,10 +54,6 @@ class Market:
         """Countries a shopper can pick, with names in the active language."""
         codes = {code for ch in self.channels for code in ch.countries}
         return sorted(((c, str(countries.name(c) or c)) for c in codes), key=lambda x: x[1])
-
-
-def base_channel_slug() -> str:
-    return getattr(settings, "STOREFRONT_BASE_CHANNEL_SLUG", "") or settings.DEFAULT_CHANNEL_SLUG
 
 
 def storefront_channels() -> tuple[Channel, ...]:

@@ -1,10 +1,11 @@
 """Checkout prices and totals, computed on the server from the catalog every time.
 
-Nothing a browser or API client sends is trusted: unit prices come from one
-price resolver (the channel's fixed price by default; settings.CHECKOUT_PRICE_RESOLVER
-lets the storefront plug in its FX-aware rule), taxes follow the channel's
-settings exactly as ``order_create`` applies them, so the amount charged is
-the order's total to the cent (or yen).
+Nothing a browser or API client sends is trusted: unit prices come from one bulk
+price resolver (``settings.CHECKOUT_PRICE_RESOLVER``; by default the price the
+product page shows: the channel's fixed price, else FX-derived, see
+``commerce.pricing``), called once for all lines of a cart; taxes follow the
+channel's settings exactly as ``order_create`` applies them, so the amount charged
+is the order's total to the cent (or yen).
 """
 
 from __future__ import annotations
@@ -23,20 +24,26 @@ from commerce.core.money import Money, quantize
 
 from .models import Checkout, CheckoutLine
 
-PriceResolver = Callable[[ProductVariant, Channel], "Money | None"]
+# (variants, channel) -> {variant id: unit price as entered, or None when not sold there}
+PriceResolver = Callable[[Sequence[ProductVariant], Channel], "dict[int, Money | None]"]
 
 
-def channel_listing_price(variant: ProductVariant, channel: Channel) -> Money | None:
-    """The variant's fixed price in the channel (uses prefetched listings when present)."""
-    cache = getattr(variant, "_prefetched_objects_cache", {})
-    if "channel_listings" in cache:
-        listing = next((row for row in cache["channel_listings"] if row.channel_id == channel.pk),
-                       None)
+def channel_listing_prices(variants: Sequence[ProductVariant], channel: Channel
+                           ) -> dict[int, Money | None]:
+    """The variants' fixed prices in the channel only (prefetched listings when present,
+    else one query)."""
+    if all("channel_listings" in getattr(v, "_prefetched_objects_cache", {}) for v in variants):
+        listings = {row.variant_id: row for v in variants for row in v.channel_listings.all()
+                    if row.channel_id == channel.pk}
     else:
-        listing = variant.channel_listings.filter(channel=channel).first()
-    if listing is None or listing.price_amount is None:
-        return None
-    return Money(Decimal(listing.price_amount), listing.currency or channel.currency_code)
+        listings = {row.variant_id: row for row in channel.variant_listings.filter(
+            variant_id__in=[v.pk for v in variants])}
+    prices: dict[int, Money | None] = {}
+    for variant in variants:
+        listing = listings.get(variant.pk)
+        prices[variant.pk] = None if listing is None or listing.price_amount is None else Money(
+            Decimal(listing.price_amount), listing.currency or channel.currency_code)
+    return prices
 
 
 @lru_cache(maxsize=4)
@@ -44,9 +51,25 @@ def _load_resolver(path: str) -> PriceResolver:
     return import_string(path)
 
 
+def variant_unit_prices(variants: Sequence[ProductVariant], channel: Channel
+                        ) -> dict[int, Money | None]:
+    """What a shopper of ``channel`` pays per unit of each variant, as the merchant entered
+    it (None: not sold in this channel, or priced in another currency)."""
+    if not variants:
+        return {}
+    prices = _load_resolver(settings.CHECKOUT_PRICE_RESOLVER)(variants, channel)
+    chargeable: dict[int, Money | None] = {}
+    for variant in variants:
+        price = prices.get(variant.pk)
+        # a price in another currency cannot be charged here
+        chargeable[variant.pk] = price if price and price.currency == channel.currency_code \
+            else None
+    return chargeable
+
+
 def variant_unit_price(variant: ProductVariant, channel: Channel) -> Money | None:
-    """The price a shopper of ``channel`` pays for one unit, as the merchant entered it."""
-    return _load_resolver(settings.CHECKOUT_PRICE_RESOLVER)(variant, channel)
+    """One variant's unit price (see ``variant_unit_prices``; use that for many)."""
+    return variant_unit_prices([variant], channel)[variant.pk]
 
 
 def gross_price(amount: Decimal, channel: Channel) -> Decimal:
@@ -92,11 +115,10 @@ def checkout_line_infos(checkout: Checkout, lines: Sequence[CheckoutLine] | None
                 "variant__channel_listings", "variant__product__channel_listings"
             )
         )
+    prices = variant_unit_prices([line.variant for line in lines], channel)
     infos = []
     for line in lines:
-        unit = variant_unit_price(line.variant, channel)
-        if unit is not None and unit.currency != channel.currency_code:
-            unit = None  # a price in another currency cannot be charged here
+        unit = prices[line.variant_id]
         gross = Money(gross_price(unit.amount, channel), channel.currency_code) if unit else None
         infos.append(LineInfo(line=line, variant=line.variant, quantity=line.quantity,
                               unit_price=unit, unit_gross=gross,

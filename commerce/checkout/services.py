@@ -51,7 +51,7 @@ from .calculations import (
     checkout_line_infos,
     checkout_totals,
     gross_price,
-    variant_unit_price,
+    variant_unit_prices,
 )
 from .delivery import checkout_delivery_option, checkout_delivery_provider, delivery_provider
 from .errors import CheckoutError, CheckoutErrorCode
@@ -119,43 +119,70 @@ def parse_variant_id(raw: object, field: str = "variantId") -> int:
                             field=field) from exc
 
 
-def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, ProductVariant]:
-    """Variants that exist, are published in ``channel`` and have a price there."""
+@dataclass(frozen=True)
+class ForSale:
+    variant: ProductVariant
+    unit_price: Money  # as entered in the channel (the resolver's price)
+
+
+def _sale_check(channel: Channel, variant_ids: set[int]
+                ) -> tuple[dict[int, ForSale], dict[int, CheckoutError]]:
+    """Which variants are for sale in ``channel`` (with their price) and why the others are
+    not, in a constant number of queries."""
     variants = {
         v.pk: v
         for v in ProductVariant.objects.filter(pk__in=variant_ids)
         .select_related("product__product_type")
         .prefetch_related("channel_listings", "product__channel_listings")
     }
+    prices = variant_unit_prices(list(variants.values()), channel)
     now = timezone.now()
+    for_sale: dict[int, ForSale] = {}
+    refused: dict[int, CheckoutError] = {}
     for variant_id in sorted(variant_ids):
         variant = variants.get(variant_id)
+        params = {"variants": [variant_id]}
         if variant is None:
-            raise CheckoutError(_("This product does not exist."),
-                                code=CheckoutErrorCode.NOT_FOUND, field="variantId",
-                                params={"variants": [variant_id]})
+            refused[variant_id] = CheckoutError(
+                _("This product does not exist."), code=CheckoutErrorCode.NOT_FOUND,
+                field="variantId", params=params)
+            continue
         name = variant.product.name
         listing = next((pl for pl in variant.product.channel_listings.all()
                         if pl.channel_id == channel.pk), None)
+        price = prices.get(variant_id)
         if listing is None or not listing.is_published or (
             listing.published_at is not None and listing.published_at > now
         ):
-            raise CheckoutError(_("%(name)s is not on sale.") % {"name": name},
-                                code=CheckoutErrorCode.PRODUCT_NOT_PUBLISHED, field="variantId",
-                                params={"variants": [variant_id]})
-        if listing.available_for_purchase_at is not None and listing.available_for_purchase_at > now:
-            raise CheckoutError(_("%(name)s cannot be bought yet.") % {"name": name},
-                                code=CheckoutErrorCode.PRODUCT_UNAVAILABLE_FOR_PURCHASE,
-                                field="variantId", params={"variants": [variant_id]})
-        price = variant_unit_price(variant, channel)
-        if price is None or price.currency != channel.currency_code:
-            raise CheckoutError(_("%(name)s is not sold in this market.") % {"name": name},
-                                code=CheckoutErrorCode.UNAVAILABLE_VARIANT_IN_CHANNEL,
-                                field="variantId", params={"variants": [variant_id]})
-    return variants
+            refused[variant_id] = CheckoutError(
+                _("%(name)s is not on sale.") % {"name": name},
+                code=CheckoutErrorCode.PRODUCT_NOT_PUBLISHED, field="variantId", params=params)
+        elif listing.available_for_purchase_at is not None and \
+                listing.available_for_purchase_at > now:
+            refused[variant_id] = CheckoutError(
+                _("%(name)s cannot be bought yet.") % {"name": name},
+                code=CheckoutErrorCode.PRODUCT_UNAVAILABLE_FOR_PURCHASE, field="variantId",
+                params=params)
+        elif price is None:
+            refused[variant_id] = CheckoutError(
+                _("%(name)s is not sold in this market.") % {"name": name},
+                code=CheckoutErrorCode.UNAVAILABLE_VARIANT_IN_CHANNEL, field="variantId",
+                params=params)
+        else:
+            for_sale[variant_id] = ForSale(variant, price)
+    return for_sale, refused
 
 
-def _check_client_price(variant: ProductVariant, channel: Channel, price: object,
+def _variants_for_sale(channel: Channel, variant_ids: set[int]) -> dict[int, ForSale]:
+    """Variants that exist, are published in ``channel`` and have a price there, with it;
+    else the first refusal (by variant id) as a CheckoutError."""
+    for_sale, refused = _sale_check(channel, variant_ids)
+    if refused:
+        raise refused[min(refused)]
+    return for_sale
+
+
+def _check_client_price(item: ForSale, channel: Channel, price: object,
                         currency: object) -> None:
     """Refuse a line whose client-side price or currency differs from ours (tampering or
     a stale page): nothing is added and the shopper is told the real price."""
@@ -167,9 +194,7 @@ def _check_client_price(variant: ProductVariant, channel: Channel, price: object
         )
     if price in (None, ""):
         return
-    unit = variant_unit_price(variant, channel)
-    assert unit is not None  # checked by _variants_for_sale
-    expected = gross_price(unit.amount, channel)
+    expected = gross_price(item.unit_price.amount, channel)
     try:
         sent = Decimal(str(price).strip())
         matches = sent.is_finite() and quantize(sent, channel.currency_code) == expected
@@ -179,7 +204,8 @@ def _check_client_price(variant: ProductVariant, channel: Channel, price: object
         raise CheckoutError(
             _("The price of %(name)s is %(price)s %(cur)s; prices cannot be changed in the "
               "cart. Nothing was added.")
-            % {"name": variant.product.name, "price": expected, "cur": channel.currency_code},
+            % {"name": item.variant.product.name, "price": expected,
+               "cur": channel.currency_code},
             code=CheckoutErrorCode.PRICE_MISMATCH, field="price",
         )
 
@@ -293,7 +319,7 @@ def checkout_lines_add(checkout: Checkout, lines: Sequence[LineInput]) -> Checko
                 line.quantity = total
                 line.save(update_fields=["quantity"])
             else:
-                CheckoutLine.objects.create(checkout=co, variant=variants[variant_id],
+                CheckoutLine.objects.create(checkout=co, variant=variants[variant_id].variant,
                                             quantity=quantity)
         _reserve(co)
         co.save(update_fields=["last_change"])
@@ -425,10 +451,10 @@ def checkout_channel_update(checkout: Checkout, channel: Channel) -> list[str]:
         co.collection_point = None
         co.save()
         dropped = []
-        for line in co.lines.select_related("variant__product"):
-            try:
-                _variants_for_sale(channel, {line.variant_id})
-            except CheckoutError:
+        lines = list(co.lines.select_related("variant__product"))
+        _for_sale, refused = _sale_check(channel, {line.variant_id for line in lines})
+        for line in lines:
+            if line.variant_id in refused:
                 dropped.append(line.variant.product.name)
                 line.delete()
         try:

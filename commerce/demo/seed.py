@@ -62,6 +62,7 @@ from commerce.inventory import hooks
 from commerce.inventory.models import MovementReason, Stock, StockMovement, Warehouse, WarehouseKind
 from commerce.notifications.models import FlowSetting
 from commerce.notifications.services.flows import ensure_flow_settings
+from commerce.pricing.models import FxRate, PriceRounding
 
 from . import vocabulary as vocab
 from .bulk import copy_rows, reserve_ids
@@ -143,8 +144,11 @@ CHANNELS = (
                 share=0.5, strategy=AllocationStrategy.PRIORITIZE_HIGH_STOCK),
 )
 
-# Rough exchange rates from the USD list price, for sensible local price points.
+# Rough exchange rates from the USD list price, for sensible local price points; also the
+# demo's FX table (in force from PUBLISHED_AT), with the rounding rules below, so a market
+# price the merchant removes is derived from the US price the way the storefront shows it.
 FX = {"USD": Decimal(1), "EUR": Decimal("0.93"), "GBP": Decimal("0.80"), "JPY": Decimal(152)}
+ROUNDING = {"EUR": "ending-99", "GBP": "ending-99", "JPY": "nearest-10"}
 
 
 def price_point(amount: Decimal, currency: str) -> Decimal:
@@ -334,6 +338,22 @@ def _ensure_channels(report: SeedReport, warehouses: dict[str, Warehouse]) -> di
             ])
         out[spec.slug] = channel
     return out
+
+
+def _ensure_pricing(report: SeedReport) -> None:
+    """The FX table and rounding rules derived market prices use (rows that exist, e.g. a
+    merchant's newer rate, are left alone)."""
+    for currency, rate in FX.items():
+        if currency == "USD":
+            continue
+        _fx, created = FxRate.objects.get_or_create(
+            base_currency="USD", quote_currency=currency, effective_date=PUBLISHED_AT.date(),
+            defaults={"rate": rate, "source": "demo"})
+        report.add("FX rates", created)
+    for currency, strategy in ROUNDING.items():
+        _rule, created = PriceRounding.objects.get_or_create(currency=currency,
+                                                             defaults={"strategy": strategy})
+        report.add("rounding rules", created)
 
 
 def _ensure_attributes(report: SeedReport) -> dict[tuple[str, str], AttributeValue]:
@@ -576,6 +596,7 @@ def seed_demo(products: int = 200, *, progress: Callable[[int], None] | None = N
         groups = ensure_roles()
         warehouses = _ensure_warehouses(report)
         channels = _ensure_channels(report, warehouses)
+        _ensure_pricing(report)
         values = _ensure_attributes(report)
         categories = _ensure_categories(report)
         product_types = _ensure_product_types(report, values)

@@ -33,7 +33,7 @@ def action(admin_client, model: str, name: str, pks) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("model", ["marketplaceaccount", "listing", "outboxentry", "synclog",
-                                   "orderimport", "alert", "pricerule", "quantityrule", "fxrate",
+                                   "orderimport", "alert", "pricerule", "quantityrule",
                                    "marketplaceproduct"])
 def test_every_hub_page_renders(admin_client, listing, model):
     order_import_remote(listing.account, remote_order("ADM-1", [("UNKNOWN", 1)]))

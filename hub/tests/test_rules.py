@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from commerce.channel.models import ChannelKind
+from commerce.pricing.models import FxRate
 from commerce.tests.factories import ChannelFactory, VariantListingFactory
 from hub.errors import PricingError
-from hub.models import FxRate, PriceRule, PriceRuleKind, QuantityRule, QuantityRuleKind
+from hub.models import PriceRule, PriceRuleKind, QuantityRule, QuantityRuleKind
 from hub.rules import (
     ChannelPrice,
     DerivedPrice,
@@ -83,11 +84,11 @@ def test_derived_price_converts_by_fx_adds_markup_and_rounds(listing, market, wa
     eu = ChannelFactory(slug="eu", name="EU", currency_code="EUR", kind=ChannelKind.STOREFRONT)
     VariantListingFactory(variant=listing.variant, channel=eu, price_amount=Decimal("10.00"))
     FxRate.objects.create(base_currency="EUR", quote_currency="USD", rate=Decimal("1.10"),
-                          valid_from=date.today() - timedelta(days=3))
+                          effective_date=date.today() - timedelta(days=3))
     FxRate.objects.create(base_currency="EUR", quote_currency="USD", rate=Decimal("1.20"),
-                          valid_from=date.today())
+                          effective_date=date.today())
     FxRate.objects.create(base_currency="EUR", quote_currency="USD", rate=Decimal("9.99"),
-                          valid_from=date.today() + timedelta(days=1))  # not valid yet
+                          effective_date=date.today() + timedelta(days=1))  # not valid yet
     rule = PriceRule.objects.create(name="EU +15%", kind=PriceRuleKind.DERIVED, source_channel=eu,
                                     markup_percent=Decimal("15"), rounding_ending=Decimal("0.99"))
     listing_update(listing, price_rule=rule)
@@ -100,7 +101,7 @@ def test_inverse_fx_rate_is_used_when_only_the_other_direction_exists(listing):
     jp = ChannelFactory(slug="jp", name="JP", currency_code="JPY", kind=ChannelKind.STOREFRONT)
     VariantListingFactory(variant=listing.variant, channel=jp, price_amount=Decimal("1500"))
     FxRate.objects.create(base_currency="USD", quote_currency="JPY", rate=Decimal("150"),
-                          valid_from=date.today())
+                          effective_date=date.today())
     listing.price_rule = PriceRule.objects.create(name="from JP", kind=PriceRuleKind.DERIVED,
                                                   source_channel=jp)
     assert listing_price(listing) == Decimal("10.00")
@@ -137,3 +138,21 @@ def test_bad_fixed_price_is_refused(listing):
     with pytest.raises(HubError) as exc:
         listing_update(listing, fixed_price="-3")
     assert exc.value.field == "fixed_price"
+
+
+def test_a_rate_entered_in_the_fx_admin_pushes_new_derived_prices(listing, market, warehouses):
+    from commerce.pricing.services import fx_rate_save
+
+    eu = ChannelFactory(slug="eu", name="EU", currency_code="EUR", kind=ChannelKind.STOREFRONT)
+    VariantListingFactory(variant=listing.variant, channel=eu, price_amount=Decimal("10.00"))
+    FxRate.objects.create(base_currency="EUR", quote_currency="USD", rate=Decimal("1.10"),
+                          effective_date=date.today() - timedelta(days=1))
+    rule = PriceRule.objects.create(name="EU", kind=PriceRuleKind.DERIVED, source_channel=eu)
+    listing_update(listing, price_rule=rule)
+    sync_drain(listing.account_id)
+    assert market.offers["TEE-RED-M"].price == Decimal("11.00")
+
+    fx_rate_save(FxRate(base_currency="EUR", quote_currency="USD", rate=Decimal("1.30"),
+                        effective_date=date.today()))
+    sync_drain(listing.account_id)
+    assert market.offers["TEE-RED-M"].price == Decimal("13.00")

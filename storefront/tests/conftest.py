@@ -27,6 +27,7 @@ from commerce.catalog.models import (
 from commerce.catalog.services import category_translate, product_translate
 from commerce.channel.models import Channel
 from commerce.inventory.models import Stock, Warehouse
+from commerce.pricing.models import FxRate, PriceRounding
 from commerce.tests.factories import (
     CategoryFactory,
     ChannelFactory,
@@ -34,7 +35,6 @@ from commerce.tests.factories import (
     VariantFactory,
     WarehouseFactory,
 )
-from storefront.models import FxRate, PriceRounding
 from storefront.services import search_index_update
 
 
@@ -64,9 +64,9 @@ def markets(db) -> Markets:
                         warehouses=[warehouse])
     yesterday = timezone.localdate() - timedelta(days=1)
     FxRate.objects.create(base_currency="USD", quote_currency="EUR", rate=Decimal("0.92"),
-                          date=yesterday)
+                          effective_date=yesterday)
     FxRate.objects.create(base_currency="USD", quote_currency="JPY", rate=Decimal("150"),
-                          date=yesterday)
+                          effective_date=yesterday)
     PriceRounding.objects.create(currency="EUR", strategy="ending-99")
     PriceRounding.objects.create(currency="JPY", strategy="nearest-10")
     return Markets(us=us, eu=eu, jp=jp, warehouse=warehouse)

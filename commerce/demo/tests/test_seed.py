@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 
 import pytest
@@ -24,10 +24,12 @@ from commerce.catalog.models import (
     ProductVariantTranslation,
 )
 from commerce.channel.models import Channel
+from commerce.core.money import Money
 from commerce.demo import vocabulary as vocab
 from commerce.demo.seed import CHANNELS, SeedRefused, demo_passwords, product_plan, seed_demo
 from commerce.inventory import hooks
 from commerce.inventory.models import Stock, StockMovement, Warehouse
+from commerce.pricing.selectors import fx_rate, market_unit_prices
 
 pytestmark = pytest.mark.django_db
 N = 20
@@ -218,3 +220,17 @@ def test_production_refuses_default_demo_passwords(settings, monkeypatch):
         demo_passwords()
     monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "correct-Horse-Battery-88")
     assert demo_passwords() == ("correct-Horse-Battery-88", "x7-Harbour-Lantern-91")
+
+
+def test_the_demo_fx_table_derives_a_market_price_the_merchant_removes():
+    seed_demo(3)
+    assert fx_rate("USD", "JPY") == Decimal(152) and fx_rate("USD", "EUR") == Decimal("0.93")
+    variant = ProductVariant.objects.order_by("pk").first()
+    jp = Channel.objects.get(slug="jp")
+    ProductVariantChannelListing.objects.filter(variant=variant, channel=jp).update(
+        price_amount=None)
+    usd = variant.channel_listings.get(channel__slug="us").price_amount
+    # US prices are net; Japan's include 10 % tax and round to the nearest 10 yen
+    expected = (usd * 152 * Decimal("1.1") / 10).quantize(Decimal(1), ROUND_HALF_UP) * 10
+    assert market_unit_prices([variant], jp)[variant.pk] == Money(expected, "JPY")
+

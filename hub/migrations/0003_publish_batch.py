@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0002_initial'),
-        ('hub', '0001_initial'),
+        ('hub', '0002_move_fxrate_to_commerce'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

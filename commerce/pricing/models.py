@@ -1,7 +1,8 @@
-"""Storefront pricing tables: FX rates and per-currency rounding rules.
+"""The FX rate table and per-currency rounding rules, edited by merchants in the admin.
 
-Both are edited by merchants in the admin; ``storefront.pricing`` reads them to
-derive a market's prices from the base channel when no fixed price is set.
+One table serves every reader: storefront markets derive missing prices from the base
+channel with it (``commerce.pricing.selectors.PriceBook``) and the hub's derived price
+rules convert listing prices with it; both read it through ``FxRates``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from decimal import Decimal
 from babel.numbers import list_currencies
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,33 +26,42 @@ def validate_currency(value: str) -> None:
 
 
 class FxRate(models.Model):
-    """1 unit of ``base_currency`` = ``rate`` units of ``quote_currency``, from ``date`` on."""
+    """1 ``base_currency`` = ``rate`` ``quote_currency``, in force from ``effective_date`` on.
+
+    The rate in force on a date is the one with the latest effective date on or before
+    it; a rate entered for the other direction (quote → base) counts as its inverse.
+    """
 
     base_currency = models.CharField(_("base currency"), max_length=3,
                                      validators=[validate_currency])
     quote_currency = models.CharField(_("quote currency"), max_length=3,
                                       validators=[validate_currency])
     rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=8)
-    date = models.DateField(_("valid from"), default=timezone.localdate)
+    effective_date = models.DateField(_("valid from"), default=timezone.localdate)
     source = models.CharField(_("source"), max_length=64, blank=True,
                               help_text=_("Where the rate came from, e.g. ECB reference rate."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ("base_currency", "quote_currency", "-date")
+        ordering = ("base_currency", "quote_currency", "-effective_date")
         verbose_name = _("exchange rate")
         verbose_name_plural = _("exchange rates")
         constraints = [
-            models.UniqueConstraint(fields=["base_currency", "quote_currency", "date"],
-                                    name="fxrate_unique_per_day"),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="fxrate_positive"),
-            models.CheckConstraint(condition=~Q(base_currency=models.F("quote_currency")),
-                                   name="fxrate_distinct_currencies"),
+            models.UniqueConstraint(fields=["base_currency", "quote_currency", "effective_date"],
+                                    name="pricing_fxrate_unique_per_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="pricing_fxrate_positive"),
+            models.CheckConstraint(condition=~Q(base_currency=F("quote_currency")),
+                                   name="pricing_fxrate_distinct_currencies"),
+            models.CheckConstraint(condition=Q(base_currency__regex=r"^[A-Z]{3}$")
+                                   & Q(quote_currency__regex=r"^[A-Z]{3}$"),
+                                   name="pricing_fxrate_currency_iso"),
         ]
-        indexes = [models.Index(fields=["base_currency", "quote_currency", "-date"])]
+        indexes = [models.Index(fields=["base_currency", "quote_currency", "-effective_date"],
+                                name="pricing_fxrate_in_force")]
 
     def __str__(self) -> str:
-        return f"1 {self.base_currency} = {self.rate} {self.quote_currency} ({self.date})"
+        return (f"1 {self.base_currency} = {self.rate} {self.quote_currency} "
+                f"({self.effective_date})")
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.base_currency = (self.base_currency or "").upper()
@@ -68,7 +78,7 @@ class FxRate(models.Model):
 
 
 class PriceRounding(models.Model):
-    """Which rounding strategy derived prices in a currency use (see storefront.rounding)."""
+    """Which rounding strategy derived prices in a currency use (see ``rounding``)."""
 
     currency = models.CharField(_("currency"), max_length=3, unique=True,
                                 validators=[validate_currency])
