@@ -14,11 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commerce.catalog.selectors import variant_labels
 from commerce.checkout.calculations import LineInfo, checkout_line_infos, checkout_totals
 from commerce.checkout.delivery import (
     DeliveryOption,
@@ -61,10 +62,11 @@ def _cart_context(checkout: Checkout | None, infos: list[LineInfo] | None = None
         return {"checkout": None, "lines": [], "totals": None}
     infos = infos if infos is not None else checkout_line_infos(checkout)
     totals = checkout_totals(checkout, infos, shipping=option.price if option else None)
+    labels = variant_labels([i.variant.pk for i in infos], get_language())
     lines = [{
         "id": str(i.line.id),
-        "product_name": i.product_name,
-        "variant_name": i.variant.name,
+        "product_name": labels[i.variant.pk].product_name,
+        "variant_name": labels[i.variant.pk].variant_name,
         "sku": i.variant.sku,
         "quantity": i.quantity,
         "unit_price": money(i.unit_gross),
@@ -198,10 +200,10 @@ def _address_form(request: HttpRequest, checkout: Checkout, data=None, *,  # noq
 @require_http_methods(["GET", "POST"])
 def checkout_view(request: HttpRequest) -> HttpResponse:
     checkout = current_checkout(request)
-    if checkout is None or not checkout.lines.exists():
+    infos = checkout_line_infos(checkout) if checkout is not None else []
+    if checkout is None or not infos:
         messages.info(request, _("Your cart is empty."))
         return redirect("checkout:cart")
-    infos = checkout_line_infos(checkout)
     option = checkout_delivery_option(checkout, infos)
     open_step = _first_open_step(checkout, option)
     step = request.POST.get("step") or request.GET.get("step") or open_step

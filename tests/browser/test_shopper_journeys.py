@@ -94,6 +94,7 @@ def test_german_guest_searches_filters_adds_two_variants_and_pays_in_euros(shop,
     else:
         pytest.fail("no product in the results offers two buyable variants")
     assert EUROS.fullmatch(page.locator(".product-price .amount").inner_text())
+    product = page.locator("h1").inner_text()
     first = add_variant(page, 0)
     assert page.locator(".messages").count()  # the shop confirms what went into the cart
     second = add_variant(page, 1)
@@ -102,7 +103,10 @@ def test_german_guest_searches_filters_adds_two_variants_and_pays_in_euros(shop,
     lines = page.locator(".cart-line")
     assert lines.count() == 2
     cart_text = lines.all_inner_texts()
+    # each line says which option it is, in German, like the product page did
+    assert first != second
     assert any(first in t for t in cart_text) and any(second in t for t in cart_text)
+    assert all(product in t for t in cart_text)
     assert EUROS.search(page.locator(".totals .subtotal").inner_text())
     screenshot(page, "journey-de-cart")
 
@@ -121,3 +125,39 @@ def test_german_guest_searches_filters_adds_two_variants_and_pays_in_euros(shop,
     assert EUROS.search(page.locator(".totals .total").inner_text())
     assert page.locator(".totals .total").inner_text() == total
     assert order.lines.count() == 2
+
+
+def test_japanese_shopper_sees_whole_yen_from_product_to_confirmation(shop, page, screenshot):
+    choose_market(page, shop, "ja", "JP")
+    page.locator(".product-card a").first.click()
+    page.wait_for_url(re.compile(r"/ja/product/"))
+    product_price = page.locator(".product-price .amount").inner_text()
+    assert YEN.fullmatch(product_price), product_price
+    add_variant(page, 0)
+    open_cart(page)
+
+    assert YEN.fullmatch(page.locator(".cart-line .unit-price").first.inner_text().strip())
+    subtotal = page.locator(".totals .subtotal").inner_text()
+    assert YEN.search(subtotal) and "." not in subtotal, subtotal
+    assert product_price in subtotal  # one unit: the cart charges what the page showed
+    screenshot(page, "journey-ja-cart")
+
+    page.click(".checkout-button")
+    page.fill("[name=email]", "taro@example.jp")
+    if page.locator("select[name=country_area]").count():
+        page.select_option("select[name=country_area]", value="東京都")
+    else:
+        page.fill("[name=country_area]", "東京都")
+    # a Japanese address has no city line: prefecture, then the street in the ward
+    fill_address(page, first_name="Taro", last_name="Yamada",
+                 street_address_1="千代田区千代田1-1", postal_code="100-0001")
+    total = page.locator(".totals .total").inner_text()
+    assert YEN.search(total) and "." not in total, total
+    pay(page, postal_code="1000001")
+    screenshot(page, "journey-ja-confirmation")
+
+    order = Order.objects.get()
+    assert order.currency == "JPY"
+    assert order.total_gross_amount == order.total_gross_amount.to_integral_value()
+    confirmation_total = page.locator(".totals .total").inner_text()
+    assert confirmation_total == total and "." not in confirmation_total
