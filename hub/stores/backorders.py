@@ -81,10 +81,10 @@ def backorders_allocate(variant_ids: Iterable[int] | None = None, *, user=None) 
     return done
 
 
-def routed_warehouses(order: Order) -> tuple[list[int], bool, list[str]]:
+def routed_warehouses(order: Order) -> tuple[list[int], bool]:
     """Where the order's routing sent it (the last ``routed`` event; the channel's warehouse
     order when it has none), less inactive warehouses and stores that already finished their
-    part of this order; whether lines may be split; the names, for the timeline."""
+    part of this order; and whether a line may be split across them."""
     params: dict[str, Any] = (
         OrderEvent.objects.filter(order=order, type="routed").order_by("-date", "-pk")
         .values_list("parameters", flat=True).first() or {})
@@ -93,9 +93,8 @@ def routed_warehouses(order: Order) -> tuple[list[int], bool, list[str]]:
         ids = channel_warehouse_ids(order.channel)
     done_stores = set(StoreFulfilment.objects.filter(order=order).exclude(
         status=FulfilmentStatus.QUEUED).values_list("store__warehouse_id", flat=True))
-    names = dict(Warehouse.objects.filter(pk__in=ids, is_active=True).values_list("pk", "name"))
-    usable = [w for w in ids if w in names and w not in done_stores]
-    return usable, bool(params.get("split", True)), [names[w] for w in usable]
+    active = set(Warehouse.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    return [w for w in ids if w in active and w not in done_stores], bool(params.get("split", True))
 
 
 def _allocate_order(order_id: Any, variant_ids: set[int] | None, user) -> int:  # noqa: ANN001
@@ -109,7 +108,7 @@ def _allocate_order(order_id: Any, variant_ids: set[int] | None, user) -> int:  
         lines = list(waiting_lines(variant_ids).filter(order=order).order_by("pk"))
         if not lines:
             return 0
-        warehouse_ids, split, _names = routed_warehouses(order)
+        warehouse_ids, split = routed_warehouses(order)
         if not warehouse_ids:
             return 0
         made: list[Allocation] = []
@@ -129,8 +128,8 @@ def _allocate_order(order_id: Any, variant_ids: set[int] | None, user) -> int:  
                            "allocated": _where(allocations)})
         if not made:
             return 0
-        still = waiting_lines().filter(order=order).values_list("product_sku", "missing")
-        waiting = [f"{sku} ×{missing}" for sku, missing in still]
+        waiting = [f"{ln.product_sku} ×{ln.missing}"  # type: ignore[attr-defined]
+                   for ln in waiting_lines().filter(order=order).order_by("pk")]
         message = "stock arrived for the backorder: " + "; ".join(
             f"{s['sku']} ×{s['quantity']} allocated at "
             + ", ".join(f"{w['quantity']} at {w['name']}" for w in s["allocated"])
