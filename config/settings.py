@@ -399,6 +399,11 @@ CELERY_BEAT_SCHEDULE["stores-pickup-hold-sweep"] = {
     "task": "hub.stores.tasks.pickup_hold_sweep",
     "schedule": 900.0,
 }
+# O2O stores: backorders waiting for stock are allocated when it arrives; this is the net.
+CELERY_BEAT_SCHEDULE["stores-backorders-allocate"] = {
+    "task": "hub.stores.tasks.backorders_allocate",
+    "schedule": 900.0,
+}
 
 # Email: delivery retries and the lifecycle flows (each switchable per channel in admin).
 CELERY_BEAT_SCHEDULE |= {

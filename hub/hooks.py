@@ -5,7 +5,8 @@
   transaction commits, once per newly opened alert.
 - Order routing: ``hub.stores`` installs its router (``set_order_routing_hook``) so
   every imported marketplace order is routed (warehouses or stores) before
-  allocation and keeps the routing trace on its timeline.
+  allocation and keeps the routing trace on its timeline; and its backorder creator
+  (``set_backorder_hook``) so an oversold order kept as a backorder is routed too.
 """
 
 from __future__ import annotations
@@ -80,3 +81,44 @@ def route_imported_order(account: MarketplaceAccount, remote: RemoteOrder,
                          data: OrderInput) -> Order:
     """Route, create and allocate one imported marketplace order."""
     return _routing_hook(account, remote, data)
+
+
+# An oversold imported order the account keeps as a backorder: create it, allocate every
+# line that can be served in full, leave the others waiting, and return it (short stock
+# never raises here). The hub marks it oversold and names the waiting lines.
+BackorderHook = Callable[["MarketplaceAccount", "OrderInput"], "Order"]
+
+
+def default_backorder_imported_order(account: MarketplaceAccount, data: OrderInput) -> Order:
+    """Allocate line by line in the marketplace channel's own warehouses, in their order.
+
+    ``hub.stores`` replaces this with its routing rules (and their trace on the order).
+    """
+    from django.db import transaction
+
+    from commerce.inventory.errors import InsufficientStock
+    from commerce.inventory.services import stock_allocate
+    from commerce.orders.services import order_create
+
+    order = order_create(data, allocate=False)
+    for line in order.lines.order_by("pk"):
+        try:
+            with transaction.atomic():
+                stock_allocate([line], account.channel)
+        except InsufficientStock:
+            continue
+    return order
+
+
+_backorder_hook: BackorderHook = default_backorder_imported_order
+
+
+def set_backorder_hook(hook: BackorderHook | None) -> None:
+    """Install the creator of oversold orders kept as backorders (None: the default)."""
+    global _backorder_hook
+    _backorder_hook = hook or default_backorder_imported_order
+
+
+def backorder_imported_order(account: MarketplaceAccount, data: OrderInput) -> Order:
+    """Create one oversold imported order as a backorder (partly allocated)."""
+    return _backorder_hook(account, data)

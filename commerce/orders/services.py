@@ -275,25 +275,45 @@ def order_fulfil(order: Order, *, user=None) -> int:  # noqa: ANN001
 
     Stock leaves the warehouses that hold the allocations (``stock_fulfil``); the
     order becomes fulfilled, or partially fulfilled while units are still missing.
+    Units allocated in offline stores (warehouses of kind store) are left to the store,
+    which ships or hands them over itself; a pickup order is never shipped from here.
     """
+    from commerce.inventory.models import Allocation, WarehouseKind
+
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status not in (OrderStatus.UNFULFILLED, OrderStatus.PARTIALLY_FULFILLED):
             raise OrderError(_("Only unfulfilled orders can be fulfilled."),
                              code=OrderErrorCode.INVALID_STATUS, field="status")
-        lines = list(order.lines.annotate(allocated=Sum("allocations__quantity_allocated"))
-                     .order_by("pk"))
-        shipped = 0
-        for line in lines:
-            quantity = min(line.allocated or 0, line.quantity_unfulfilled)
+        if order.collection_point_id:
+            raise OrderError(_("Order %(order)s is picked up at a store: the store hands it "
+                               "over, it is not shipped.") % {"order": order},
+                             code=OrderErrorCode.INVALID_STATUS, field="status")
+        lines = {line.pk: line for line in order.lines.order_by("pk")}
+        held = (Allocation.objects.filter(order_line__order=order)
+                .values_list("order_line_id", "stock__warehouse_id", "stock__warehouse__kind")
+                .annotate(units=Sum("quantity_allocated")).order_by("order_line_id",
+                                                                    "stock__warehouse_id"))
+        shipped = in_stores = 0
+        for line_id, warehouse_id, kind, units in held:
+            if kind == WarehouseKind.STORE:
+                in_stores += units or 0
+                continue
+            line = lines[line_id]
+            quantity = min(units or 0, line.quantity_unfulfilled)
             if quantity > 0:
-                inventory.stock_fulfil(line, quantity, user=user)
+                inventory.stock_fulfil(line, quantity, warehouse_id=warehouse_id, user=user)
                 shipped += quantity
         if not shipped:
+            if in_stores:
+                raise OrderError(_("The allocated units of order %(order)s are in offline "
+                                   "stores, which ship them themselves.")
+                                 % {"order": order}, code=OrderErrorCode.NOTHING_TO_FULFIL,
+                                 field="lines")
             raise OrderError(_("Order %(order)s has no allocated units to ship.")
                              % {"order": order}, code=OrderErrorCode.NOTHING_TO_FULFIL,
                              field="lines")
-        done = all(line.quantity_fulfilled >= line.quantity for line in lines)
+        done = all(line.quantity_fulfilled >= line.quantity for line in lines.values())
         order.status = OrderStatus.FULFILLED if done else OrderStatus.PARTIALLY_FULFILLED
         order.save(update_fields=["status", "updated_at"])
         OrderEvent.objects.create(order=order, type="fulfilled", user=user if user and user.pk else None,

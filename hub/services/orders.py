@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from commerce.catalog.models import ProductVariant
 from commerce.inventory.errors import InsufficientStock, InventoryError
-from commerce.inventory.services import stock_allocate
 from commerce.orders.errors import OrderError, OrderErrorCode
 from commerce.orders.models import Order, OrderEvent, OrderLine, OrderOrigin, OrderStatus
 from commerce.orders.services import OrderInput, OrderLineInput, order_cancel, order_create
@@ -604,14 +603,13 @@ class KeepAndBackorder:
 
     def handle(self, account: MarketplaceAccount, data: OrderInput, short: InsufficientStock,
                warehouse_ids: Sequence[int] | None) -> Order:
-        order = _oversold_order(data)
-        waiting: list[str] = []
-        for line in OrderLine.objects.filter(order=order).order_by("pk"):
-            try:
-                with transaction.atomic():
-                    stock_allocate([line], account.channel, warehouse_ids=warehouse_ids)
-            except InsufficientStock:
-                waiting.append(f"{line.product_sku} × {line.quantity}")
+        # routed like every order (hub.stores' hook): the served lines are allocated
+        order = hooks.backorder_imported_order(account, data)
+        Order.objects.filter(pk=order.pk).update(is_oversold=True)
+        order.is_oversold = True
+        waiting = [f"{line.product_sku} × {line.quantity}"
+                   for line in OrderLine.objects.filter(order=order, allocations__isnull=True)
+                   .order_by("pk")]
         OrderEvent.objects.create(order=order, type="backordered",
                                   message=_("Waiting for stock: %(lines)s") % {"lines": ", ".join(waiting)},
                                   parameters={"lines": waiting})
@@ -698,16 +696,20 @@ def order_ship_confirm(order: Order, carrier: str, tracking_number: str, *,
 
 
 def order_ship_confirm_from_store(order: Order, carrier: str, tracking_number: str, *,
-                                  source: str = "") -> OutboxEntry | None:
+                                  source: str = "",
+                                  lines: Sequence[tuple[OrderLine, int]] = (),
+                                  ) -> OutboxEntry | None:
     """A store shipped (part of) a marketplace order: queue carrier and tracking for the
     marketplace (``settings.STORES_SHIP_CONFIRM``; runs inside the shipment's transaction).
+    ``lines`` are the (order line, units) of this parcel: a split order's other lines stay
+    open on the marketplace until their own shipment.
 
     The clerk's shipment stands even when the push cannot be queued (no marketplace
     account for the channel, say): the order's timeline and an alert say why.
     """
     try:
         with transaction.atomic():
-            entry = order_ship_confirm(order, carrier, tracking_number)
+            entry = order_ship_confirm(order, carrier, tracking_number, lines=lines)
     except HubError as exc:
         OrderEvent.objects.create(
             order=order, type="marketplace_ship_confirm_failed",

@@ -25,5 +25,14 @@ class StoresConfig(AppConfig):
 
         register_pickup_selector(pickup_summary)
 
-        # Imported marketplace orders are routed like checkout orders (rules, stores, trace).
+        # Imported marketplace orders are routed like checkout orders (rules, stores, trace),
+        # and so are oversold ones kept as backorders, whose waiting lines are allocated in
+        # the routed warehouses once stock of them comes free.
+        from commerce.inventory.hooks import register_stock_changed_listener
+        from hub.hooks import set_backorder_hook
+
+        from .backorders import create_imported_backorder, on_stock_changed
+
         set_order_routing_hook(create_imported_order)
+        set_backorder_hook(create_imported_backorder)
+        register_stock_changed_listener(on_stock_changed)

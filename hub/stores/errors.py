@@ -17,6 +17,7 @@ class StoresErrorCode(StrEnum):
     INVALID_STATUS = "invalid_status"
     INVALID_CODE = "invalid_code"
     CODE_LOCKED = "code_locked"
+    CODE_EXPIRED = "code_expired"
     CLERK_LOCKED = "clerk_locked"
     PAYMENT_FAILED = "payment_failed"
     PAYMENT_NOT_CONFIGURED = "payment_not_configured"

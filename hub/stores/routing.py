@@ -36,8 +36,9 @@ from commerce.catalog.models import (
 )
 from commerce.channel.models import Channel
 from commerce.core.money import quantize
-from commerce.inventory.errors import InsufficientStock
+from commerce.inventory.errors import InsufficientStock, InventoryError
 from commerce.inventory.models import Allocation, Reservation, Stock, Warehouse, WarehouseKind
+from commerce.inventory.services import stock_allocate
 from commerce.orders.errors import OrderError, OrderErrorCode
 from commerce.orders.models import Order, OrderEvent
 from commerce.orders.services import OrderInput, order_create
@@ -728,6 +729,7 @@ def create_routed_order(
     collection_point_id: int | None = None,
     reservation_reference: str | None = None,
     user=None,  # noqa: ANN001
+    backorder: bool = False,
 ) -> Order:
     """Route, then create and allocate the order, keep the trace, and queue store work.
 
@@ -738,6 +740,11 @@ def create_routed_order(
     warehouses cannot serve a shipped order the units the shopper held are allocated
     instead of refusing a paid order (the trace says so). This is the checkout's order
     creator (``settings.CHECKOUT_ORDER_CREATOR``).
+
+    ``backorder=True`` (an oversold marketplace order the merchant keeps) never raises
+    InsufficientStock: each line the routed warehouses can serve is allocated there, the
+    others wait, and the trace names them; :mod:`hub.stores.backorders` allocates them in
+    the same routed warehouses when stock arrives.
     """
     from .services import fulfilments_for_order
 
@@ -749,6 +756,13 @@ def create_routed_order(
         destination, delivery_method, collection_point_id=collection_point_id,
         currency=data.currency, reservation_reference=reservation_reference,
     )
+    if backorder:
+        with transaction.atomic():
+            order = order_create(data, allocate=False, user=user)
+            _allocate_what_can_be_served(order, decision, user=user)
+            record_routing(order, decision, user=user)
+            fulfilments_for_order(order, delivery_method=delivery_method)
+        return order
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -773,6 +787,28 @@ def create_routed_order(
         record_routing(order, decision, user=user)
         fulfilments_for_order(order, delivery_method=delivery_method)
     return order
+
+
+def _allocate_what_can_be_served(order: Order, decision: RoutingDecision, *,
+                                 user=None) -> list[str]:  # noqa: ANN001
+    """Backorder: allocate each line the routed warehouses can serve (whole lines, the
+    rule's split setting per line); the rest waits. Returns the waiting lines, as text."""
+    waiting: list[str] = []
+    for line in order.lines.order_by("pk"):
+        try:
+            with transaction.atomic():
+                stock_allocate([line], order.channel, warehouse_ids=decision.warehouse_ids,
+                               split=decision.split, user=user)
+        except InventoryError:  # short (or nowhere to take it from): the line waits
+            waiting.append(f"{line.product_sku} ×{line.quantity}")
+    if waiting:
+        where = ", ".join(routing_table().warehouse_names.get(w, str(w))
+                          for w in decision.warehouse_ids) \
+            if decision.warehouse_ids else "the channel's warehouses"
+        decision.trace.append(
+            f"kept as a backorder: {', '.join(waiting)} wait for stock in {where}; "
+            "allocated there when it arrives")
+    return waiting
 
 
 def _held_warehouses(channel: Channel, reservation_reference: str | None) -> list[int]:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from commerce.catalog.models import Category, ProductVariant
 from commerce.channel.models import Channel
 from commerce.inventory import services as inventory
-from commerce.inventory.models import Allocation, MovementReason, Warehouse, WarehouseKind
+from commerce.inventory.models import Allocation, MovementReason, Stock, Warehouse, WarehouseKind
 from commerce.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from commerce.orders.services import order_cancel
 
@@ -257,37 +257,74 @@ def _allocated_by_line_and_warehouse(order: Order) -> dict[int, dict[int, int]]:
     return out
 
 
-def fulfilments_for_order(order: Order, *, delivery_method: str) -> list[StoreFulfilment]:
-    """Queue the store work of a just-created order: one pickup, or ship-from-store per store."""
-    now = timezone.now()
-    lines = list(order.lines.all())
-    allocated = _allocated_by_line_and_warehouse(order)
-    created: list[StoreFulfilment] = []
-
-    def make(store: Store, kind: str, quantities: dict[int, int]) -> None:
+def _queue_store_work(order: Order, store: Store, kind: str, quantities: dict[int, int],
+                      now: datetime) -> StoreFulfilment | None:
+    """Put order lines in a store's queue: a new fulfilment, or more units on the one still
+    being prepared. None when the store already finished its part of this order."""
+    quantities = {line_id: q for line_id, q in sorted(quantities.items()) if q > 0}
+    if not quantities:
+        return None
+    f = (StoreFulfilment.objects.select_for_update(of=("self",))
+         .filter(order=order, store=store).first())
+    if f is None:
         f = StoreFulfilment.objects.create(
             order=order, store=store, kind=kind, sla_started_at=now,
             sla_due_at=now + timedelta(minutes=store.preparation_minutes))
         FulfilmentLine.objects.bulk_create([
             FulfilmentLine(fulfilment=f, order_line_id=line_id, quantity=q)
-            for line_id, q in quantities.items() if q > 0
+            for line_id, q in quantities.items()
         ])
-        OrderEvent.objects.create(order=order, type="store-queued",
-                                  message=f"{f.get_kind_display()} at {store.name}",
-                                  parameters={"store_id": store.pk, "kind": kind})
-        created.append(f)
+        message = f"{f.get_kind_display()} at {store.name}"
+    elif f.status == FulfilmentStatus.QUEUED:
+        for line_id, q in quantities.items():
+            fl, created = FulfilmentLine.objects.get_or_create(
+                fulfilment=f, order_line_id=line_id, defaults={"quantity": q})
+            if not created:
+                FulfilmentLine.objects.filter(pk=fl.pk).update(quantity=F("quantity") + q)
+        message = f"{f.get_kind_display()} at {store.name}: more units to prepare"
+    else:
+        return None
+    OrderEvent.objects.create(order=order, type="store-queued", message=message,
+                              parameters={"store_id": store.pk, "kind": kind,
+                                          "lines": {str(k): v for k, v in quantities.items()}})
+    return f
 
+
+def fulfilments_for_order(order: Order, *, delivery_method: str) -> list[StoreFulfilment]:
+    """Queue the store work of a just-created order: one pickup, or ship-from-store per store
+    for the lines allocated in that store (other warehouses ship their own lines)."""
+    now = timezone.now()
     if delivery_method == DeliveryMethod.PICKUP and order.collection_point_id:
         store = Store.objects.select_related("warehouse").get(warehouse_id=order.collection_point_id)
-        make(store, FulfilmentKind.PICKUP, {line.pk: line.quantity for line in lines})
-        return created
+        f = _queue_store_work(order, store, FulfilmentKind.PICKUP,
+                              {line.pk: line.quantity for line in order.lines.all()}, now)
+        return [f] if f is not None else []
+    return _queue_ship_from_store(order, _allocated_by_line_and_warehouse(order), now)
+
+
+def _queue_ship_from_store(order: Order, allocated: dict[int, dict[int, int]],
+                           now: datetime) -> list[StoreFulfilment]:
     warehouse_ids = {wid for per in allocated.values() for wid in per}
-    stores = Store.objects.select_related("warehouse").filter(warehouse_id__in=warehouse_ids)
-    for store in stores:
+    created: list[StoreFulfilment] = []
+    for store in Store.objects.select_related("warehouse").filter(warehouse_id__in=warehouse_ids):
         quantities = {lid: per.get(store.warehouse_id, 0) for lid, per in allocated.items()}
-        if any(quantities.values()):
-            make(store, FulfilmentKind.SHIP_FROM_STORE, quantities)
+        f = _queue_store_work(order, store, FulfilmentKind.SHIP_FROM_STORE, quantities, now)
+        if f is not None:
+            created.append(f)
     return created
+
+
+def fulfilments_extend(order: Order, allocations: list[Allocation]) -> list[StoreFulfilment]:
+    """Units allocated to an existing order later (a backorder whose stock arrived): the
+    stores among their warehouses get them in their ship-from-store queue."""
+    allocated: dict[int, dict[int, int]] = defaultdict(dict)
+    stock_warehouse = dict(Stock.objects.filter(pk__in={a.stock_id for a in allocations})
+                           .values_list("pk", "warehouse_id"))
+    for a in allocations:
+        per = allocated[a.order_line_id]
+        wid = stock_warehouse[a.stock_id]
+        per[wid] = per.get(wid, 0) + a.quantity_allocated
+    return _queue_ship_from_store(order, allocated, timezone.now())
 
 
 # ---------------------------------------------------------------------------------
@@ -343,6 +380,13 @@ def fulfilment_scan(fulfilment: StoreFulfilment, scanned: str, *, clerk=None,  #
         if not matching:
             other = ProductVariant.objects.filter(barcode=value).first() or \
                 ProductVariant.objects.filter(sku__iexact=value).first()
+            if other is not None and OrderLine.objects.filter(order_id=f.order_id,
+                                                              variant=other).exists():
+                raise StoresError(
+                    _("Wrong item: %(name)s (%(sku)s) is not in this store's part of order "
+                      "#%(n)s; another warehouse ships it.")
+                    % {"name": str(other), "sku": other.sku, "n": f.order.number},
+                    code=StoresErrorCode.WRONG_ITEM, field="code")
             if other is not None:
                 raise StoresError(
                     _("Wrong item: %(name)s (%(sku)s) is not part of order #%(n)s.")
@@ -512,10 +556,39 @@ def fulfilment_handover(fulfilment: StoreFulfilment, entered_code: str, *,
     """Customer shows the code: payment captured, stock leaves this store only, order completed.
 
     Wrong codes count against the order and the clerk; too many lock both out
-    for a while. A code works once.
+    for a while. A code works once, and only until the hold ends: a code entered after
+    the deadline is refused and the order canceled then (as the hold sweep would).
     """
     now = timezone.now()
     lock_for = timedelta(minutes=code_lock_minutes())
+    try:
+        f, failure = _handover_locked(fulfilment, entered_code, clerk, now, lock_for)
+    except _HoldOver as over:
+        f = over.fulfilment
+        assert f.hold_until is not None
+        fulfilment_expire(f, now=now)
+        raise StoresError(
+            _("The pickup code of order #%(n)s expired on %(deadline)s: the order is canceled "
+              "and the payment released.")
+            % {"n": f.order.number,
+               "deadline": store_local(f.store, f.hold_until).strftime("%Y-%m-%d %H:%M")},
+            code=StoresErrorCode.CODE_EXPIRED, field="code") from None
+    if failure is not None:
+        raise failure
+    return f
+
+
+class _HoldOver(Exception):  # noqa: N818 - control flow inside fulfilment_handover
+    def __init__(self, fulfilment: StoreFulfilment) -> None:
+        super().__init__(str(fulfilment.pk))
+        self.fulfilment = fulfilment
+
+
+def _handover_locked(fulfilment: StoreFulfilment, entered_code: str, clerk,  # noqa: ANN001
+                     now: datetime, lock_for: timedelta
+                     ) -> tuple[StoreFulfilment, StoresError | None]:
+    """The handover under the fulfilment's row lock; returns it and the wrong-code error to
+    raise once the failed attempt is saved. Raises _HoldOver (writing nothing) past the hold."""
     failure: StoresError | None = None
     with transaction.atomic():
         f = _lock(fulfilment)
@@ -523,6 +596,8 @@ def fulfilment_handover(fulfilment: StoreFulfilment, entered_code: str, *,
             raise StoresError(_("Order #%(n)s was already picked up; a code works once.")
                               % {"n": f.order.number}, code=StoresErrorCode.INVALID_STATUS)
         _require_open(f, FulfilmentStatus.READY)
+        if f.hold_until is not None and f.hold_until <= now:
+            raise _HoldOver(f)
         if clerk is not None and getattr(clerk, "pk", None):
             recent = PickupCodeAttempt.objects.filter(
                 clerk=clerk, succeeded=False, created_at__gte=now - lock_for).count()
@@ -567,9 +642,7 @@ def fulfilment_handover(fulfilment: StoreFulfilment, entered_code: str, *,
                                       message=f"Handed over at {f.store.name}")
             # last: if the provider refuses, everything above rolls back and the code still works
             payments.capture_payment(f.order)
-    if failure is not None:
-        raise failure
-    return f
+    return f, failure
 
 
 def _complete(f: StoreFulfilment, now: datetime, clerk) -> None:  # noqa: ANN001

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from commerce.core.errors import DomainError
+from commerce.orders.models import OrderStatus
 
 from . import selectors, services
 from .models import FulfilmentKind, FulfilmentStatus, Store, StoreFulfilment
@@ -211,9 +212,12 @@ def handover(request: HttpRequest, pk: Any) -> HttpResponse:
 @clerk_required()
 def ship(request: HttpRequest, pk: Any) -> HttpResponse:
     def run(f: StoreFulfilment) -> str:
-        services.fulfilment_ship(f, carrier=request.POST.get("carrier", ""),
-                                 tracking_number=request.POST.get("tracking_number", ""),
-                                 clerk=request.user)
+        shipped = services.fulfilment_ship(f, carrier=request.POST.get("carrier", ""),
+                                           tracking_number=request.POST.get("tracking_number", ""),
+                                           clerk=request.user)
+        if shipped.order.status != OrderStatus.FULFILLED:
+            return _("Shipped this store's part of order #%(n)s; other warehouses ship the "
+                     "rest.") % {"n": f.order.number}
         return _("Shipped. Order #%(n)s is complete.") % {"n": f.order.number}
 
     return _action(request, pk, run)

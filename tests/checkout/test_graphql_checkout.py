@@ -72,6 +72,11 @@ def test_headless_checkout_in_yen_from_cart_to_paid_order(client, shop_jpy, stri
     assert done["order"]["total"]["gross"] == {"amount": 5035.0, "currency": "JPY"}
     order = Order.objects.get()
     assert order.payments.get().amount == 5035  # sent to Stripe as 5035, not 503500
+    # routed before allocation like every order, with the readable trace per line
+    routed = order.events.get(type="routed")
+    assert {line["sku"] for line in routed.parameters["lines"]} == {
+        v.sku for v in shop_jpy.variants[:2]}
+    assert all(line["allocated"] for line in routed.parameters["allocated"])
 
     again = gql(client, "checkoutComplete", id=checkout["id"])["checkoutComplete"]
     assert again["order"]["id"] == done["order"]["id"]
@@ -309,3 +314,7 @@ def test_pickup_points_are_warehouses_and_the_order_names_the_store(client, shop
     assert (order["paymentStatus"], order["paymentStatusDisplay"], order["isPaid"]) == (
         "NOT_CHARGED", "Authorized", False)
     assert order["totalCharged"] == {"amount": 0.0, "currency": "EUR"}
+    # routed to the store and in its clerk's queue
+    placed = Order.objects.get()
+    assert "pickup at Berlin Mitte" in placed.events.get(type="routed").message
+    assert placed.store_fulfilments.get().store.warehouse == store

@@ -26,7 +26,7 @@ from commerce.checkout.services import (
     checkout_shipping_address_update,
 )
 from commerce.core.money import to_minor_units
-from commerce.inventory.models import Allocation, Reservation, Stock
+from commerce.inventory.models import Reservation, Stock
 from commerce.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus
 from commerce.payment.models import Payment
 from commerce.payment.models import PaymentStatus as CardStatus
@@ -44,7 +44,7 @@ from hub.stores.models import (
     StoreFulfilment,
 )
 from hub.stores.routing import invalidate_routing_table
-from hub.stores.tests.utils import Market, add_shipping, build_market
+from hub.stores.tests.utils import Market, add_shipping, allocated, build_market
 
 pytestmark = pytest.mark.django_db
 
@@ -93,14 +93,6 @@ def held(checkout: Checkout) -> dict[str, dict[str, int]]:
             "stock__variant", "stock__warehouse"):
         per = out.setdefault(r.stock.variant.sku, {})
         per[r.stock.warehouse.slug] = per.get(r.stock.warehouse.slug, 0) + r.quantity_reserved
-    return out
-
-
-def allocated(order: Order) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for a in Allocation.objects.filter(order_line__order=order).select_related(
-            "order_line", "stock__warehouse"):
-        out.setdefault(a.order_line.product_sku, {})[a.stock.warehouse.slug] = a.quantity_allocated
     return out
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -45,6 +46,12 @@ def test_clerk_of_another_store_gets_403_on_pages_actions_and_api(client, market
     assert client.get(reverse("stores:queue", args=[market.berlin.pk])).status_code == 403
     assert client.post(reverse("stores:scan", args=[pk]), {"code": "TEE-BLK-M"}).status_code == 403
     assert client.post(reverse("stores:handover", args=[pk]), {"code": "123456"}).status_code == 403
+    assert client.post(reverse("stores:ready", args=[pk])).status_code == 403
+    assert client.post(reverse("stores:resend_code", args=[pk])).status_code == 403
+    assert client.post(reverse("stores:ship", args=[pk]), {
+        "carrier": "DHL", "tracking_number": "JJD1"}).status_code == 403
+    line_id = berlin_order.lines.first().order_line_id
+    assert client.post(reverse("stores:transfer", args=[pk, line_id])).status_code == 403
     api = client.get(reverse("stores:api_detail", args=[pk]))
     assert api.status_code == 403 and api.json()["error"]["code"] == "forbidden"
     assert client.get(reverse("stores:api_queue", args=[market.berlin.pk])).status_code == 403
@@ -52,8 +59,14 @@ def test_clerk_of_another_store_gets_403_on_pages_actions_and_api(client, market
                        content_type="application/json").status_code == 403
     berlin_order.refresh_from_db()
     assert berlin_order.lines.filter(quantity_verified__gt=0).count() == 0
-    # their own store works
-    assert client.get(reverse("stores:queue", args=[market.munich.pk])).status_code == 200
+    berlin_order.refresh_from_db()
+    assert berlin_order.status == FulfilmentStatus.QUEUED
+    # their own store works, and Berlin's order is in none of their lists
+    own = client.get(reverse("stores:queue", args=[market.munich.pk]))
+    assert own.status_code == 200 and f"#{berlin_order.order.number}" not in own.content.decode()
+    assert f"#{berlin_order.order.number}" not in client.get(reverse("stores:home")).content.decode()
+    api_own = client.get(reverse("stores:api_queue", args=[market.munich.pk])).json()
+    assert str(berlin_order.order.number) not in json.dumps(api_own)
 
 
 def test_a_user_who_is_not_a_clerk_gets_403(client, berlin_order):
@@ -111,3 +124,35 @@ def test_full_pickup_through_the_console(client, market, berlin_order, payments,
     berlin_order.refresh_from_db()
     assert berlin_order.status == FulfilmentStatus.COLLECTED
     assert payments.calls == [("capture", berlin_order.order_id)]
+
+
+def test_a_store_shipping_its_part_of_a_split_order_is_told_the_rest_ships_elsewhere(
+        client, market):
+    from commerce.orders.services import OrderInput, OrderLineInput
+    from hub.stores.models import RoutingRule, RoutingRuleWarehouse
+    from hub.stores.routing import create_routed_order
+
+    rule = RoutingRule.objects.create(name="Munich, then central", priority=1, allow_split=True)
+    for n, wh in enumerate([market.munich.warehouse, market.central]):
+        RoutingRuleWarehouse.objects.create(rule=rule, warehouse=wh, sort_order=n)
+    order = create_routed_order(OrderInput(
+        channel=market.channel, currency="EUR", email="ada@example.com",
+        lines=[OrderLineInput(sku="TEE-BLK-M", quantity=1), OrderLineInput(sku="MUG-WHT", quantity=1)],
+        shipping_address={"first_name": "Ada", "last_name": "Lovelace",
+                          "street_address_1": "Marienplatz 8", "city": "München",
+                          "country": "DE", "postal_code": "80331"}))
+    f = StoreFulfilment.objects.get(order=order)  # Munich holds tees only: the mug is central's
+    client.force_login(market.clerk_munich)
+    page = client.get(reverse("stores:detail", args=[f.pk])).content.decode()
+    assert "TEE-BLK-M" in page and "MUG-WHT" not in page  # only this store's part to pick
+    assert "Marienplatz 8" in page  # the label needs the address of a shipped order
+    client.post(reverse("stores:scan", args=[f.pk]), {"code": "TEE-BLK-M"})
+    done = client.post(reverse("stores:ship", args=[f.pk]),
+                       {"carrier": "DHL", "tracking_number": "JJD000444555"}, follow=True)
+    assert f"Shipped this store's part of order #{order.number}" in html.unescape(
+        done.content.decode())
+    f.refresh_from_db()
+    assert f.status == FulfilmentStatus.SHIPPED
+    bad = client.post(reverse("stores:ship", args=[f.pk]),
+                      {"carrier": "DHL", "tracking_number": "JJD000444556"})
+    assert bad.status_code == 400  # a parcel ships once

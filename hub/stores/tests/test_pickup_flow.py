@@ -266,3 +266,70 @@ def test_ship_from_store_records_tracking_and_fulfils_from_the_store(
     assert order.status == OrderStatus.FULFILLED
     assert _stock(market.tee, market.berlin.warehouse).quantity == 4
     assert "00340434161094000001" in mail.outbox[-1].body
+
+
+def test_the_beat_task_reminds_then_cancels_as_the_clock_moves_on(
+        market, payments, django_capture_on_commit_callbacks):
+    from hub.stores import tasks
+
+    order, f, _code = _ready(market, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    # hold 3 days, reminder 1 day before: nothing on day 1, the reminder on day 2.5
+    for days, expected in ((1, {"reminded": 0, "canceled": 0, "released": 0}),
+                           (2.5, {"reminded": 1, "canceled": 0, "released": 0}),
+                           (2.6, {"reminded": 0, "canceled": 0, "released": 0})):
+        with mock.patch("django.utils.timezone.now",
+                        return_value=f.ready_at + timedelta(days=days)), \
+                django_capture_on_commit_callbacks(execute=True):
+            assert tasks.pickup_hold_sweep() == expected
+    assert [m.subject for m in mail.outbox] == [
+        f"Reminder: order #{order.number} is waiting for you"]
+    with mock.patch("django.utils.timezone.now", return_value=f.ready_at + timedelta(days=3.01)), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert tasks.pickup_hold_sweep()["canceled"] == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELED and order.payment_status == PaymentStatus.NOT_CHARGED
+    assert ("void", order.pk) in payments.calls
+    assert _stock(market.tee, market.berlin.warehouse).quantity_allocated == 0
+    assert mail.outbox[-1].subject == \
+        f"Order #{order.number} was canceled: not picked up in time"
+
+
+def test_an_expired_pickup_code_is_refused_and_the_order_canceled(
+        market, payments, django_capture_on_commit_callbacks):
+    order, f, code = _ready(market, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    late = f.hold_until + timedelta(minutes=5)  # the sweep has not come round yet
+    with mock.patch("django.utils.timezone.now", return_value=late), \
+            django_capture_on_commit_callbacks(execute=True), \
+            pytest.raises(StoresError) as exc:
+        services.fulfilment_handover(f, code, clerk=market.clerk_berlin)
+    assert exc.value.code == StoresErrorCode.CODE_EXPIRED
+    assert f"order #{order.number} expired on" in exc.value.message
+    f.refresh_from_db()
+    order.refresh_from_db()
+    assert f.status == FulfilmentStatus.CANCELED
+    assert order.status == OrderStatus.CANCELED
+    assert payments.calls == [("void", order.pk)]  # never captured, authorization released
+    assert _stock(market.tee, market.berlin.warehouse).quantity_allocated == 0
+    assert "canceled" in mail.outbox[-1].subject
+    # the same code later: the order is gone, not handed over
+    with pytest.raises(StoresError) as again:
+        services.fulfilment_handover(f, code, clerk=market.clerk_berlin)
+    assert "was canceled" in again.value.message
+    assert not PickupCodeAttempt.objects.filter(fulfilment=f, succeeded=True).exists()
+
+
+def test_a_code_of_another_order_does_not_hand_this_one_over(
+        market, django_capture_on_commit_callbacks):
+    _o1, f1, code1 = _ready(market, django_capture_on_commit_callbacks, [("TEE-BLK-M", 1)])
+    _o2, f2, code2 = _ready(market, django_capture_on_commit_callbacks, [("MUG-WHT", 1)])
+    if code1 != code2:
+        with pytest.raises(StoresError) as exc:
+            services.fulfilment_handover(f2, code1, clerk=market.clerk_berlin)
+        assert exc.value.code == StoresErrorCode.INVALID_CODE
+    for bad in ("12345", "1234567", "abcdef", ""):  # fewer or more than 6 digits, not digits
+        with pytest.raises(StoresError):
+            services.fulfilment_handover(f2, bad, clerk=market.clerk_berlin)
+    f2.refresh_from_db()
+    assert f2.status == FulfilmentStatus.READY

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 
 from commerce.channel.models import ChannelKind
-from commerce.inventory.models import Allocation
 from commerce.orders.errors import OrderError
 from commerce.orders.models import OrderEvent
 from commerce.orders.services import OrderInput, OrderLineInput
@@ -20,6 +19,7 @@ from hub.stores.models import (
     StoreFulfilment,
 )
 from hub.stores.routing import Destination, RouteLine, create_routed_order, route_order
+from hub.stores.tests.utils import allocated as _allocated
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +31,6 @@ def _rule(name: str, priority: int, warehouses=(), **kw) -> RoutingRule:  # noqa
     for i, wh in enumerate(warehouses):
         RoutingRuleWarehouse.objects.create(rule=rule, warehouse=wh, sort_order=i)
     return rule
-
-
-def _allocated(order) -> dict[str, dict[str, int]]:  # noqa: ANN001
-    out: dict[str, dict[str, int]] = {}
-    for a in Allocation.objects.filter(order_line__order=order).select_related(
-            "order_line", "stock__warehouse"):
-        out.setdefault(a.order_line.product_sku, {})[a.stock.warehouse.slug] = a.quantity_allocated
-    return out
 
 
 def test_first_matching_rule_wins_and_says_why(market):

@@ -96,3 +96,44 @@ def test_admin_shows_and_exports_the_statement(client, market, november):
     pdf_resp = client.get(url, {"month": "2026-11", "format": "pdf"})
     assert pdf_resp["Content-Type"] == "application/pdf"
     assert client.get(url, {"month": "garbage"}).status_code == 200
+
+
+def test_a_split_order_counts_only_the_parcel_the_store_shipped_per_currency(market):
+    """Berlin ships its part of a euro order and a pound order: one total per currency,
+    each with only the Berlin lines' value; the per-order fee exists for euros only."""
+    from commerce.orders.services import OrderInput, OrderLineInput
+    from commerce.tests.factories import ChannelFactory
+    from hub.stores.models import RoutingRule, RoutingRuleWarehouse
+    from hub.stores.routing import create_routed_order
+
+    market.berlin.fee_percent = Decimal("10")
+    market.berlin.save()
+    StoreFeeRule.objects.create(store=market.berlin, currency="EUR",
+                                fixed_per_order=Decimal("0.50"))
+    uk = ChannelFactory(slug="uk", name="Shop UK", currency_code="GBP", countries=["GB"],
+                        warehouses=[market.central, market.berlin.warehouse])
+    rule = RoutingRule.objects.create(name="Berlin first", priority=1, allow_split=True)
+    for n, wh in enumerate([market.berlin.warehouse, market.central]):
+        RoutingRuleWarehouse.objects.create(rule=rule, warehouse=wh, sort_order=n)
+    shipped_at = datetime(2026, 11, 12, 15, tzinfo=BERLIN_TZ)
+    # euros: 4 mugs, Berlin holds 3 of them and the central warehouse sends the 4th;
+    # pounds: 1 tee from Berlin
+    for channel, currency, sku, quantity, price in (
+            (market.channel, "EUR", "MUG-WHT", 4, "9.50"), (uk, "GBP", "TEE-BLK-M", 1, "8.00")):
+        order = create_routed_order(OrderInput(
+            channel=channel, currency=currency,
+            lines=[OrderLineInput(sku=sku, quantity=quantity, unit_price=Decimal(price))],
+            shipping_address={"first_name": "Ada", "city": "Berlin", "country": "DE"}))
+        f = StoreFulfilment.objects.get(order=order)
+        parcel = f.lines.get().quantity
+        assert parcel == min(quantity, 3)
+        services.fulfilment_scan(f, sku, quantity=parcel)
+        with mock.patch("django.utils.timezone.now", return_value=shipped_at):
+            services.fulfilment_ship(f, carrier="DHL", tracking_number=f"JJD{currency}1")
+    statement = settlement_statement(market.berlin, 2026, 11)
+    eur, gbp = statement.totals
+    assert (eur.currency, eur.orders, eur.amount, eur.fee) == (
+        "EUR", 1, Decimal("28.50"), Decimal("3.35"))  # 3 × 9.50, not the order's 4 mugs
+    assert (gbp.currency, gbp.orders, gbp.amount, gbp.fee) == (
+        "GBP", 1, Decimal("8.00"), Decimal("0.80"))
+    assert "Berlin store,2026-11,GBP,1,8.00,0.80,0.00,0.80" in statement_csv(statement)

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 shipped: list[tuple] = []
 
 
-def record_ship_confirm(order, carrier, tracking_number, *, source):  # noqa: ANN001, ANN201
-    shipped.append((order.external_id, carrier, tracking_number, source))
+def record_ship_confirm(order, carrier, tracking_number, *, source, lines):  # noqa: ANN001, ANN201
+    shipped.append((order.external_id, carrier, tracking_number, source,
+                    [(line.product_sku, qty) for line, qty in lines]))
 
 
 def test_clerk_group_is_created_once_with_the_console_permission(market):
@@ -92,7 +93,9 @@ def test_ship_from_store_tracking_waits_visibly_when_ship_confirm_is_unset(marke
     order, f = _marketplace_store_order(market)
     services.fulfilment_ship(f, carrier="DHL", tracking_number="JJD000390007")
     pending = OrderEvent.objects.get(order=order, type="tracking-push-pending")
-    assert pending.parameters == {"carrier": "DHL", "tracking_number": "JJD000390007"}
+    line = order.lines.get()
+    assert pending.parameters == {"carrier": "DHL", "tracking_number": "JJD000390007",
+                                  "lines": [[str(line.pk), 1]]}
 
 
 def test_ship_from_store_pushes_tracking_through_the_hub(market, settings):
@@ -100,7 +103,8 @@ def test_ship_from_store_pushes_tracking_through_the_hub(market, settings):
     shipped.clear()
     order, f = _marketplace_store_order(market)
     services.fulfilment_ship(f, carrier="DHL", tracking_number="JJD000390008")
-    assert shipped == [("12-34567-89012", "DHL", "JJD000390008", f"store:{market.berlin.pk}")]
+    assert shipped == [("12-34567-89012", "DHL", "JJD000390008", f"store:{market.berlin.pk}",
+                        [("TEE-BLK-M", 1)])]
     assert not OrderEvent.objects.filter(order=order, type="tracking-push-pending").exists()
 
 

@@ -4,11 +4,13 @@ stores, a central warehouse, two products and clerks."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from commerce.channel.models import Channel
-from commerce.inventory.models import Stock, Warehouse
+from commerce.inventory.models import Allocation, Stock, Warehouse
 from commerce.inventory.services import stock_adjust
 from commerce.orders.models import Order, PaymentStatus
 from commerce.orders.services import OrderInput, OrderLineInput
@@ -20,8 +22,9 @@ from commerce.tests.factories import (
     VariantListingFactory,
     WarehouseFactory,
 )
+from connectors.base import RemoteAddress, RemoteOrder, RemoteOrderLine, RemoteOrderStatus
 from hub.stores import services
-from hub.stores.models import DeliveryMethod, Store
+from hub.stores.models import DeliveryMethod, Store, StoreFulfilment
 from hub.stores.routing import create_routed_order
 
 
@@ -112,3 +115,34 @@ def add_shipping(m: Market, price: str = "4.90"):  # noqa: ANN201
     ShippingMethodChannelListing.objects.create(shipping_method=method, channel=m.channel,
                                                 currency="EUR", price_amount=Decimal(price))
     return method
+
+
+def remote(external_id: str, lines: list[tuple[str, int]]) -> RemoteOrder:
+    """A German marketplace order (EUR, shipped to Potsdam) as a connector reads it."""
+    when = timezone.now() - timedelta(minutes=5)
+    return RemoteOrder(
+        external_id=external_id, status=RemoteOrderStatus.UNSHIPPED, raw_status="Unshipped",
+        created_at=when, updated_at=when, currency="EUR", total=Decimal("50.00"),
+        lines=tuple(RemoteOrderLine(external_line_id=f"{external_id}-{i}", sku=sku, quantity=q,
+                                    unit_price=Decimal("10.00"), currency="EUR", title=sku)
+                    for i, (sku, q) in enumerate(lines)),
+        buyer_email="buyer@example.com", buyer_name="Eva Berger",
+        shipping_address=RemoteAddress(name="Eva Berger", line1="Brandenburger Str. 1",
+                                       city="Potsdam", state="", postal_code="14467",
+                                       country="DE"),
+        shipping_price=Decimal("0"), site="FAKE-DE")
+
+
+def allocated(order: Order) -> dict[str, dict[str, int]]:
+    """Units allocated per SKU and warehouse slug."""
+    out: dict[str, dict[str, int]] = {}
+    for a in Allocation.objects.filter(order_line__order=order).select_related(
+            "order_line", "stock__warehouse"):
+        out.setdefault(a.order_line.product_sku, {})[a.stock.warehouse.slug] = a.quantity_allocated
+    return out
+
+
+def store_lines(order: Order, store: Store) -> dict[str, int]:
+    """What a store's fulfilment of the order holds: units per SKU."""
+    f = StoreFulfilment.objects.get(order=order, store=store)
+    return {fl.order_line.product_sku: fl.quantity for fl in f.lines.select_related("order_line")}
