@@ -427,6 +427,12 @@ SHOP_POSTAL_ADDRESS = env(
     "SHOP_POSTAL_ADDRESS",
     "" if PRODUCTION else "Omniport Demo GmbH, Rosenthaler Str. 40, 10178 Berlin, Germany",
 )
+# celery: a worker task delivers each email after the sending transaction commits;
+# inline: delivered in-process right after it commits (the test default, so mail.outbox works).
+NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", "inline" if TESTING else "celery")
+# Opening hours and time zone of a pickup store for emails: the O2O store profile.
+NOTIFICATIONS_STORE_DETAILS = env("NOTIFICATIONS_STORE_DETAILS",
+                                  "hub.stores.notify.store_details")
 if not PRODUCTION and EMAIL_BACKEND.endswith("smtp.EmailBackend") and EMAIL_HOST == "127.0.0.1":
     # make run: a local SMTP server captures every message for the admin inbox.
     LOCAL_SERVICES["smtp"] = ["{python}", "-m", "commerce.notifications.devsmtp", "--port", str(EMAIL_PORT)]

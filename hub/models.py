@@ -79,7 +79,7 @@ class QuantityRule(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=QuantityRuleKind.choices,
                             default=QuantityRuleKind.SHARE)
-    percent_of_available = models.DecimalField(_("% of available"), max_digits=5,
+    percent_of_available = models.DecimalField(_("percent of available"), max_digits=5,
                                                decimal_places=2, default=100)
     buffer_units = models.PositiveIntegerField(
         _("buffer units"), default=0, help_text=_("Units kept back from this marketplace."))

@@ -1,4 +1,5 @@
-"""Shopper-facing forms: sign-up, log-in by email, address book entries."""
+"""Shopper-facing forms: sign-up, log-in by email, password reset request, address book
+entries."""
 
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autofocus": True,
+                                                            "autocomplete": "email"}))
 
 
 _I18N_FIELD = {

@@ -7,15 +7,28 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from commerce.account.models import Address, Customer, User
 from commerce.catalog.models import Category, CategoryTranslation, Product, ProductTranslation
 from commerce.checkout.models import Checkout
 from commerce.core.errors import DomainError
+from commerce.notifications import conf as email_conf
+from commerce.notifications.services import (
+    consent_request,
+    send_account_confirmation,
+    send_password_reset,
+    send_safely,
+)
+from commerce.notifications.tokens import TokenInvalid, TokenPurpose, make_token, read_token
 from commerce.orders.models import Order
 
 from .market import LANGUAGE_CODES
@@ -199,13 +212,84 @@ def customer_sign_up(data: SignUpInput) -> User:
     customer.first_name = customer.first_name or data.first_name
     customer.last_name = customer.last_name or data.last_name
     customer.preferred_language = data.language
-    if data.marketing_consent and not customer.marketing_consent:
-        customer.marketing_consent = True
-        customer.marketing_consent_at = timezone.now()
-        customer.marketing_consent_source = "storefront-signup"
-        customer.marketing_consent_ip = data.ip_address
     customer.save()
+    # sent once the account is committed; a problem with an email never blocks the sign-up
+    send_safely(account_confirmation_send, user, language=data.language)
+    if data.marketing_consent:
+        # double opt-in: consent counts once the shopper clicks the link in its own email
+        send_safely(consent_request, email, source="storefront-signup", ip=data.ip_address,
+                    language=data.language)
     return user
+
+
+# Account emails a shopper can ask for again: at most one per address in this window.
+ACCOUNT_EMAIL_WINDOW_SECONDS = 600
+
+
+def _link(name: str, language: str, **kwargs: str) -> str:
+    """An absolute storefront link under ``language``'s prefix (for emails)."""
+    with translation.override(language):
+        return email_conf.public_url() + reverse(f"storefront:{name}", kwargs=kwargs)
+
+
+def _window() -> str:
+    return str(int(timezone.now().timestamp()) // ACCOUNT_EMAIL_WINDOW_SECONDS)
+
+
+def account_confirmation_send(user: User, *, language: str, resend: bool = False) -> bool:
+    """Email the "confirm your address" link; False when the address is confirmed already.
+    A resend is limited to one per address per ten minutes (the earlier link keeps working).
+    """
+    if resend and customer_for_user(user).email_confirmed_at is not None:
+        return False
+    token = make_token(TokenPurpose.ACCOUNT, {"u": user.pk, "e": user.email})
+    send_account_confirmation(user, _link("account_confirm", language, token=token),
+                              language=language, once_per=_window() if resend else "")
+    return True
+
+
+def account_confirm(token: str) -> Customer:
+    """Mark the account's email address as confirmed. Raises TokenInvalid / TokenExpired
+    (nothing changes), also when the account's address changed since the link was sent;
+    confirming twice keeps the first time."""
+    data = read_token(TokenPurpose.ACCOUNT, token,
+                      max_age_days=email_conf.ACCOUNT_CONFIRM_MAX_AGE_DAYS)
+    user_id = data.get("u")
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() \
+        if isinstance(user_id, int) else None
+    if user is None or user.email != data.get("e"):
+        raise TokenInvalid("no active account with this address")
+    return account_email_confirmed(user)
+
+
+@transaction.atomic
+def account_email_confirmed(user: User) -> Customer:
+    """The shopper proved they read this address (confirmation link or password reset)."""
+    customer = Customer.objects.select_for_update().get(pk=customer_for_user(user).pk)
+    if customer.email_confirmed_at is None:
+        customer.email_confirmed_at = timezone.now()
+        customer.save(update_fields=["email_confirmed_at", "updated_at"])
+    return customer
+
+
+def password_reset_request(email: str, *, language: str) -> None:
+    """Email a link to choose a new password to the account with this address, if there is
+    one. Tells the caller nothing either way (no account enumeration): the page looks the
+    same. At most one email per address per ten minutes, whose link stays valid."""
+    email = (email or "").strip().lower()
+    users = get_user_model().objects.filter(email=email, is_active=True)
+    valid_hours = max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)
+    for user in users:
+        if not user.has_usable_password():
+            continue
+        link = _link("password_reset_confirm", language,
+                     uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
+                     token=default_token_generator.make_token(user))
+        # the window restarts when the password or last login changes (those void the link)
+        state = salted_hmac("storefront.password-reset", f"{user.password}{user.last_login}"
+                            ).hexdigest()[:12]
+        send_password_reset(user, link, language=language, valid_hours=valid_hours,
+                            once_per=f"{_window()}:{state}")
 
 
 @transaction.atomic

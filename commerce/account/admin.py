@@ -93,13 +93,13 @@ class CustomerAdmin(admin.ModelAdmin):
     raw_id_fields = ("default_shipping_address", "default_billing_address")
     # Consent is given by the shopper (storefront), never ticked on their behalf.
     readonly_fields = ("created_at", "updated_at", "marketing_consent", "marketing_consent_at",
-                       "marketing_consent_source", "marketing_consent_ip")
+                       "marketing_consent_source", "marketing_consent_ip", "email_confirmed_at")
     exclude = ("addresses",)
     inlines = (AddressForCustomerInline,)
     date_hierarchy = "created_at"
     fieldsets = (
-        (None, {"fields": ("email", "user", "first_name", "last_name", "preferred_language",
-                           "birthday", "note")}),
+        (None, {"fields": ("email", "email_confirmed_at", "user", "first_name", "last_name",
+                           "preferred_language", "birthday", "note")}),
         (_("Marketing consent"), {"fields": ("marketing_consent", "marketing_consent_at",
                                              "marketing_consent_source", "marketing_consent_ip")}),
         (_("Addresses"), {"fields": ("default_shipping_address", "default_billing_address")}),

@@ -106,6 +106,9 @@ class Customer(ModelWithMetadata, TimestampedModel):
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    email_confirmed_at = models.DateTimeField(
+        _("email confirmed at"), null=True, blank=True,
+        help_text=_("When the shopper opened the confirmation link sent at sign-up."))
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
     marketing_consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     marketing_consent_source = models.CharField(_("consent source"), max_length=64, blank=True)

@@ -640,7 +640,7 @@ def checkout_complete(checkout: Checkout, *, paid: Money | None = None,
         OrderEvent.objects.create(order=order, type="checkout-completed",
                                   parameters={"checkout": str(co.token),
                                               "delivery": option.id})
-        transaction.on_commit(lambda: notify.order_placed(order))
+        notify.order_placed(order)  # claimed now, sent once this commits
         _sync(checkout, co)
         return order
 

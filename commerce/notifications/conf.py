@@ -48,6 +48,18 @@ def delivery_mode() -> str:
     return _setting("NOTIFICATIONS_DELIVERY", "celery")
 
 
+def store_details(warehouse: object) -> dict[str, object]:
+    """Opening hours, time zone and phone of a pickup store for emails, from the callable
+    at ``NOTIFICATIONS_STORE_DETAILS`` (the O2O stores provide it; commerce cannot import
+    them). Empty when unset: the warehouse's own metadata is used then."""
+    from django.utils.module_loading import import_string
+
+    path = _setting("NOTIFICATIONS_STORE_DETAILS")
+    if not path or warehouse is None:
+        return {}
+    return dict(import_string(path)(warehouse) or {})
+
+
 def sender_domain() -> str:
     from email.utils import parseaddr
 
@@ -60,3 +72,4 @@ UNSUBSCRIBE_MAX_AGE_DAYS = 365
 CONSENT_CONFIRM_MAX_AGE_DAYS = 7
 CART_RESTORE_MAX_AGE_DAYS = 30
 FEEDBACK_MAX_AGE_DAYS = 90
+ACCOUNT_CONFIRM_MAX_AGE_DAYS = 7

@@ -30,6 +30,7 @@ _SPECS = [
     EmailKindSpec("order_confirmation", _("Order confirmation")),
     EmailKindSpec("order_confirmation_pickup", _("Order confirmation (pickup)")),
     EmailKindSpec("payment_failed", _("Payment failed")),
+    EmailKindSpec("checkout_payment_failed", _("Payment failed (cart)")),
     EmailKindSpec("order_shipped", _("Order shipped")),
     EmailKindSpec("ready_for_pickup", _("Ready for pickup")),
     EmailKindSpec("pickup_reminder", _("Pickup reminder")),

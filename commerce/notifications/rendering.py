@@ -128,7 +128,8 @@ def render_email(kind: str, language: str, context: dict[str, Any], *, to_email:
         text = _tidy_text(get_template(text_t).render(ctx))
     images = []
     if kind in QR_KINDS and context.get("pickup_code"):
-        images.append((QR_CID, qr_png(str(context["pickup_code"])), "pickup-code.png"))
+        payload = context.get("qr_payload") or context["pickup_code"]
+        images.append((QR_CID, qr_png(str(payload)), "pickup-code.png"))
     missing = missing_translations(spec.templates, language)
     if missing:
         report_missing(language, missing)

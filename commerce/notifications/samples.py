@@ -55,9 +55,13 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
     hold = now + dt.timedelta(days=3)
     extra: dict[str, dict[str, Any]] = {
         "account_confirmation": {"confirm_url": f"{base}/account/confirm/sample/"},
-        "password_reset": {"reset_url": f"{base}/account/reset/sample/", "valid_hours": 24},
+        "password_reset": {"reset_url": f"{base}/account/password/reset/MQ/sample/",
+                           "valid_hours": 24},
         "marketing_confirmation": {"confirm_url": f"{base}/email/confirm/sample/"},
         "payment_failed": {"reason": "Your card was declined.", "retry_url": f"{base}/checkout/"},
+        "checkout_payment_failed": {"reason": "Your card was declined.", "lines": order["lines"],
+                                    "subtotal": order["subtotal"], "currency": currency,
+                                    "restore_url": f"{base}/cart/"},
         "order_shipped": {"carrier": "DHL", "tracking_number": "JD014600006281230704",
                           "tracking_url": "https://www.dhl.com/"},
         "ready_for_pickup": {"pickup_code": "7Q4-K9M", "hold_until": hold},

@@ -1,5 +1,5 @@
 """Signed, expiring tokens for the links in emails (unsubscribe, consent
-confirmation, cart restore, NPS). Django's signing (HMAC with SECRET_KEY) means a
+confirmation, cart restore, NPS, account confirmation). Django's signing (HMAC with SECRET_KEY) means a
 forged or altered token never verifies; a salt per purpose keeps them apart."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ class TokenPurpose(StrEnum):
     CONSENT = "notifications.consent-confirm"
     CART = "notifications.cart-restore"
     FEEDBACK = "notifications.feedback"
+    ACCOUNT = "notifications.account-confirm"
 
 
 class TokenInvalid(Exception):

@@ -16,6 +16,7 @@ from commerce.catalog.models import ProductVariant, ProductVariantChannelListing
 from commerce.channel.models import Channel
 from commerce.core.money import quantize
 from commerce.inventory import services as inventory
+from commerce.notifications.services import send_order_cancelled, send_safely
 
 from .errors import OrderError, OrderErrorCode
 from .models import Order, OrderEvent, OrderLine, OrderOrigin, OrderStatus
@@ -245,8 +246,15 @@ def order_create(
         raise
 
 
-def order_cancel(order: Order, *, user=None, reason: str = "") -> Order:  # noqa: ANN001
-    """Cancel an unfulfilled order and give its allocated stock back."""
+def order_cancel(order: Order, *, user=None, reason: str = "",  # noqa: ANN001
+                 notify_customer: bool = True) -> Order:
+    """Cancel an unfulfilled order and give its allocated stock back.
+
+    The shopper gets the "order cancelled" email (once; marketplace orders are left to the
+    marketplace). ``reason`` is for the order's history, not the email. A caller that tells
+    the shopper more (an uncollected pickup) passes ``notify_customer=False`` and sends its
+    own. ``order_cancel`` of an already cancelled order changes and sends nothing.
+    """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status == OrderStatus.CANCELED:
@@ -267,6 +275,8 @@ def order_cancel(order: Order, *, user=None, reason: str = "") -> Order:  # noqa
         OrderEvent.objects.create(
             order=order, type="canceled", message=reason, user=user if user and user.pk else None
         )
+        if notify_customer:
+            send_safely(send_order_cancelled, order)
         return order
 
 

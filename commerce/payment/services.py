@@ -303,7 +303,8 @@ def payment_fail(payment: Payment, code: str, message: str) -> CheckoutError:
             checkout = p.checkout
             if checkout is not None and checkout.completed_at is None:
                 checkout_release(checkout)
-                transaction.on_commit(lambda: notify.payment_failed(checkout, message))
+                notify.payment_failed(checkout, attempt_id=str(p.pk),
+                                      reason=lambda: _declined_message(code))
     _sync_instance(payment, p)
     return _payment_error(message)
 
@@ -350,7 +351,7 @@ def payment_capture(order: Order, *, user=None) -> Payment:  # noqa: ANN001
                                       user=user if user is not None and user.pk else None,
                                       parameters={"psp_reference": p.psp_reference,
                                                   "amount": str(p.captured_amount)})
-            transaction.on_commit(lambda: notify.order_paid(order))
+            notify.order_paid(order)
         return p
 
 
@@ -428,6 +429,7 @@ def _apply_refund(payment: Payment, refunded_minor: int) -> Payment:
         refunded = min(from_minor_units(int(refunded_minor), p.currency), p.captured_amount)
         if refunded <= p.refunded_amount:
             return p
+        newly_refunded = refunded - p.refunded_amount
         p.refunded_amount = refunded
         p.status = PaymentStatus.REFUNDED if refunded >= p.captured_amount \
             else PaymentStatus.PARTIALLY_REFUNDED
@@ -441,7 +443,9 @@ def _apply_refund(payment: Payment, refunded_minor: int) -> Payment:
                                       parameters={"psp_reference": p.psp_reference,
                                                   "refunded": str(refunded),
                                                   "currency": p.currency})
-            transaction.on_commit(lambda: notify.order_refunded(order))
+            # one email per refund: named by the refunded total it brings the payment to
+            notify.order_refunded(order, newly_refunded,
+                                  refund_id=f"{p.pk}:{to_minor_units(refunded, p.currency)}")
         return p
 
 

@@ -489,14 +489,10 @@ def _new_code(f: StoreFulfilment) -> str:
     return code
 
 
-def _notify_on_commit(event: str, f: StoreFulfilment, code: str | None = None) -> None:
-    pk = f.pk
-
-    def send() -> None:
-        fresh = StoreFulfilment.objects.select_related("order", "store__warehouse").get(pk=pk)
-        notify_customer(event, fresh, code=code)
-
-    transaction.on_commit(send)
+def _notify(event: str, f: StoreFulfilment, code: str | None = None) -> None:
+    """Claim the customer's email inside the caller's transaction; the mailer sends it
+    once that commits (nothing for work that rolled back, never twice)."""
+    notify_customer(event, f, code=code)
 
 
 def fulfilment_mark_ready(fulfilment: StoreFulfilment, *, clerk=None) -> str:  # noqa: ANN001
@@ -521,7 +517,7 @@ def fulfilment_mark_ready(fulfilment: StoreFulfilment, *, clerk=None) -> str:  #
         OrderEvent.objects.create(order=f.order, type="store-ready-for-pickup", user=_user(clerk),
                                   message=f"Ready at {f.store.name}",
                                   parameters={"hold_until": f.hold_until.isoformat()})
-        _notify_on_commit(NotifyEvent.PICKUP_READY, f, code)
+        _notify(NotifyEvent.PICKUP_READY, f, code)
         return code
 
 
@@ -533,7 +529,7 @@ def fulfilment_resend_code(fulfilment: StoreFulfilment, *, clerk=None) -> str:  
         code = _new_code(f)
         f.save(update_fields=["pickup_code_hash", "code_failures", "code_locked_until"])
         OrderEvent.objects.create(order=f.order, type="store-pickup-code-resent", user=_user(clerk))
-        _notify_on_commit(NotifyEvent.PICKUP_READY, f, code)
+        _notify(NotifyEvent.PICKUP_READY, f, code)
         return code
 
 
@@ -640,6 +636,7 @@ def _handover_locked(fulfilment: StoreFulfilment, entered_code: str, clerk,  # n
             f.save(update_fields=["status", "collected_at", "pickup_code_hash", "completed_by"])
             OrderEvent.objects.create(order=f.order, type="store-picked-up", user=_user(clerk),
                                       message=f"Handed over at {f.store.name}")
+            _notify(NotifyEvent.PICKED_UP, f)
             # last: if the provider refuses, everything above rolls back and the code still works
             payments.capture_payment(f.order)
     return f, failure
@@ -701,7 +698,7 @@ def fulfilment_ship(fulfilment: StoreFulfilment, *, carrier: str, tracking_numbe
         push_tracking(f)
         if f.order.status == OrderStatus.FULFILLED:
             payments.capture_payment(f.order)
-        _notify_on_commit(NotifyEvent.SHIPPED, f)
+        _notify(NotifyEvent.SHIPPED, f)
         return f
 
 
@@ -724,7 +721,8 @@ def fulfilment_expire(fulfilment: StoreFulfilment, *, now: datetime | None = Non
         reason = reason or _("Not picked up by %(deadline)s") % {
             "deadline": store_local(f.store, f.hold_until).strftime("%Y-%m-%d %H:%M")}
         if f.order.status != OrderStatus.CANCELED:
-            order_cancel(f.order, reason=reason)
+            # the customer gets the pickup variant of the cancel email (below), not the plain one
+            order_cancel(f.order, reason=reason, notify_customer=False)
         f.status = FulfilmentStatus.CANCELED
         f.canceled_at = now
         f.cancel_reason = reason[:255]
@@ -732,7 +730,7 @@ def fulfilment_expire(fulfilment: StoreFulfilment, *, now: datetime | None = Non
         f.payment_release_pending = True
         f.save(update_fields=["status", "canceled_at", "cancel_reason", "pickup_code_hash",
                               "payment_release_pending"])
-        _notify_on_commit(NotifyEvent.PICKUP_CANCELED, f)
+        _notify(NotifyEvent.PICKUP_CANCELED, f)
     release_pending_payments([f.pk])
     return True
 
@@ -778,7 +776,7 @@ def pickup_hold_sweep(now: datetime | None = None) -> SweepResult:
                 ).update(reminder_sent_at=now)
                 if claimed:
                     OrderEvent.objects.create(order_id=f.order_id, type="store-pickup-reminder")
-                    _notify_on_commit(NotifyEvent.PICKUP_REMINDER, f)
+                    _notify(NotifyEvent.PICKUP_REMINDER, f)
                     result.reminded += 1
     result.released = release_pending_payments()
     return result

@@ -156,7 +156,7 @@ def statement_pdf(statement: Statement) -> bytes:
         ("ALIGN", (-3, 1), (-1, -1), "RIGHT"),
         ("FONTSIZE", (0, 0), (-1, -1), 8),
     ])
-    totals = [[_("Currency"), _("Orders"), _("Amount"), _("% fee"), _("Fixed fee"), _("Fee total")]]
+    totals = [[_("Currency"), _("Orders"), _("Amount"), _("Percentage fee"), _("Fixed fee"), _("Fee total")]]
     totals += [[t.currency, str(t.orders), f"{t.amount}", f"{t.percent_fee}", f"{t.fixed_fee}",
                 f"{t.fee}"] for t in statement.totals]
     if not statement.totals:

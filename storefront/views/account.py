@@ -1,9 +1,11 @@
-"""Customer account: sign up, log in/out (Django auth views), order history, addresses."""
+"""Customer account: sign up and confirm the address, log in/out and reset a forgotten
+password (Django auth views), order history, addresses."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -13,21 +15,27 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from commerce.account.models import Address
+from commerce.notifications.tokens import TokenExpired, TokenInvalid
 from commerce.orders.models import Order
 
-from ..forms import AddressForm, EmailAuthenticationForm, SignUpForm
+from ..forms import AddressForm, EmailAuthenticationForm, PasswordResetRequestForm, SignUpForm
 from ..market import current_language
 from ..services import (
     AccountError,
     SignUpInput,
+    account_confirm,
+    account_confirmation_send,
+    account_email_confirmed,
     address_delete,
     address_save,
     address_set_default,
     customer_for_user,
     customer_sign_up,
+    password_reset_request,
 )
 from .common import generic_meta, paginate
 
@@ -61,6 +69,85 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return context
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """"Forgot your password?": ask for the address, then always the same page."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_request(form.cleaned_data["email"], language=current_language())
+        return redirect("storefront:password_reset_sent")
+    return render(request, "storefront/account/password_reset.html", {
+        "form": form, "meta": generic_meta(request, _("Reset your password")),
+    }, status=400 if form.errors else 200)
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    """The same neutral answer whether or not an account has that address."""
+    return render(request, "storefront/account/password_reset_sent.html", {
+        "valid_hours": max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1),
+        "meta": generic_meta(request, _("Check your inbox")),
+    })
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link from the email: choose a new password (Django checks the token, which a
+    password change invalidates, so a used link never works twice)."""
+
+    template_name = "storefront/account/password_reset_confirm.html"
+    success_url = reverse_lazy("storefront:login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        account_email_confirmed(form.user)  # the reset proved they read this address
+        messages.success(self.request, _("Your password has been changed. You can log in "
+                                         "with your new password now."))
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        title = _("Choose a new password") if context.get("validlink") \
+            else _("This link is not valid")
+        context["meta"] = generic_meta(self.request, title)
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if not context.get("validlink"):
+            kwargs["status"] = 400  # forged, expired or already used: nothing changes
+        return super().render_to_response(context, **kwargs)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def account_confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the sign-up email: the address is confirmed."""
+    try:
+        account_confirm(token)
+    except (TokenInvalid, TokenExpired) as exc:
+        expired = isinstance(exc, TokenExpired)
+        return render(request, "storefront/account/link_problem.html", {
+            "expired": expired,
+            "meta": generic_meta(request, _("This link has expired") if expired
+                                 else _("This link is not valid")),
+        }, status=410 if expired else 400)
+    messages.success(request, _("Thank you: your email address is confirmed."))
+    return redirect("storefront:account" if request.user.is_authenticated else "storefront:login")
+
+
+@login_required
+@require_POST
+def account_confirm_resend(request: HttpRequest) -> HttpResponse:
+    if account_confirmation_send(request.user, language=current_language(),  # type: ignore[arg-type]
+                                 resend=True):
+        messages.success(request, _("We have sent you a new confirmation link."))
+    else:
+        messages.info(request, _("Your email address is already confirmed."))
+    return redirect("storefront:account")
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("storefront:account")
@@ -79,6 +166,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
+            messages.info(request, _("We have sent you an email: please confirm your address "
+                                     "with the link in it."))
             return redirect("storefront:account")
     return render(request, "storefront/account/signup.html", {
         "form": form, "meta": generic_meta(request, _("Create an account")),

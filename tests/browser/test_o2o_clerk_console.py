@@ -184,10 +184,11 @@ def test_shopper_orders_for_pickup_and_the_clerk_hands_it_over(
     _shot(page, "clerk-ready")
 
     # the email with the code arrives
-    (email,) = [m for m in mail.outbox if str(order.number) in m.subject]
+    (email,) = [m for m in mail.outbox
+                if m.subject == f"Order {order.number} is ready for pickup"]
     assert email.to == ["shopper@example.com"]
     code = re.search(r"Your pickup code: (\d{6,})", email.body).group(1)
-    assert "Berlin store" in email.body and "Please collect it by" in email.body
+    assert "Berlin store" in email.body and "We hold your order until" in email.body
     assert any(getattr(a, "get_content_type", lambda: "")() == "image/png"
                for a in email.attachments)
 

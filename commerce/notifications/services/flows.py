@@ -146,7 +146,8 @@ def _welcome(setting: FlowSetting, now: dt.datetime) -> Iterator[Candidate]:
             ))
 
 
-def _checkout_email(checkout: Checkout) -> str:
+def checkout_email(checkout: Checkout) -> str:
+    """Where to write about a cart: its email, else its customer's or user's."""
     email = checkout.email
     if not email and checkout.customer is not None:
         email = checkout.customer.email
@@ -155,7 +156,8 @@ def _checkout_email(checkout: Checkout) -> str:
     return (email or "").strip().lower()
 
 
-def _checkout_lines(checkout: Checkout, language: str) -> tuple[list[dict[str, Any]], Decimal]:
+def checkout_lines(checkout: Checkout, language: str) -> tuple[list[dict[str, Any]], Decimal]:
+    """The cart's lines (translated names, the channel's prices) and their subtotal."""
     lines, subtotal = [], Decimal(0)
     for line in checkout.lines.all():
         variant = line.variant
@@ -184,7 +186,7 @@ def _abandoned_checkout(setting: FlowSetting, now: dt.datetime) -> Iterator[Cand
                               "lines__variant__channel_listings")
             .order_by("last_change", "token")
         )
-        emails = {_checkout_email(c) for c in checkouts} - {""}
+        emails = {checkout_email(c) for c in checkouts} - {""}
         allowed = marketing_allowed(emails)
         # Stopped by purchase: any order by the same address since the cart was started.
         orders: dict[str, list[dt.datetime]] = {}
@@ -196,7 +198,7 @@ def _abandoned_checkout(setting: FlowSetting, now: dt.datetime) -> Iterator[Cand
                 orders.setdefault(email, []).append(created)
         customers = {c.email: c for c in Customer.objects.filter(email__in=allowed)}
         for checkout in checkouts:
-            email = _checkout_email(checkout)
+            email = checkout_email(checkout)
             if email not in allowed:
                 continue
             if any(created >= checkout.created_at for created in orders.get(email, [])):
@@ -205,7 +207,7 @@ def _abandoned_checkout(setting: FlowSetting, now: dt.datetime) -> Iterator[Cand
             lang = pick_language(checkout.language_code,
                                  getattr(customer, "preferred_language", None),
                                  channel.default_language)
-            lines, subtotal = _checkout_lines(checkout, lang)
+            lines, subtotal = checkout_lines(checkout, lang)
             # Links are signed on the real clock (their age is checked against it).
             token = make_token(TokenPurpose.CART, {"t": str(checkout.token)})
             yield Candidate(Claim(

@@ -9,18 +9,28 @@ addresses are relays and the marketplaces forbid shop mail)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
+
+from django.db import transaction
+from django.utils import translation
 
 from commerce.account.models import Customer
 from commerce.channel.models import ChannelKind
 
+from .. import conf
 from ..formatting import pick_language
 from ..models import MessageLog
+from ..tokens import TokenPurpose, make_token
+from .flows import checkout_email, checkout_lines
 from .mailer import idempotency_key, send_email
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Public tracking pages by carrier; anything else goes to 17TRACK's universal search.
 CARRIER_TRACKING_URLS = {
@@ -85,21 +95,34 @@ def _address_lines(address: Any) -> list[str]:
 
 
 def store_snapshot(store: Any, language: str, opening_hours: Any = None) -> dict[str, Any]:
-    """Name, address, hours and time zone of a pickup store (a store-kind Warehouse)."""
+    """Name, address, hours and time zone of a pickup store (a store-kind Warehouse).
+
+    Hours and time zone come from ``NOTIFICATIONS_STORE_DETAILS`` (the O2O store
+    profile) when it knows the store, else from the warehouse's metadata."""
     if store is None:
         return {}
     metadata = getattr(store, "metadata", None) or {}
+    details = conf.store_details(store)
+    hours = opening_hours if opening_hours is not None else details.get(
+        "hours", metadata.get("opening_hours", []))
+    with translation.override(language):  # country names in the email's language
+        address = [str(line) for line in getattr(store, "address_lines", []) or []]
     return {
         "name": store.name,
-        "address": list(getattr(store, "address_lines", []) or []),
-        "phone": getattr(store, "phone", "") or "",
-        "hours": opening_hours if opening_hours is not None else metadata.get("opening_hours", []),
-        "timezone": metadata.get("timezone") or "",
+        "address": address,
+        "phone": details.get("phone") or getattr(store, "phone", "") or "",
+        "hours": hours,
+        "timezone": details.get("timezone") or metadata.get("timezone") or "",
     }
 
 
 def order_snapshot(order: Any, language: str) -> dict[str, Any]:
     """What order emails show, frozen at send time."""
+    with translation.override(language):  # country names in the email's language
+        return _order_snapshot(order, language)
+
+
+def _order_snapshot(order: Any, language: str) -> dict[str, Any]:
     lines = list(order.lines.select_related("variant__product").all())
     customer = order.customer if order.customer_id else None
     shipping_address = order.shipping_address if order.shipping_address_id else None
@@ -164,26 +187,36 @@ def _account_recipient(user: Any, language: str | None) -> tuple[str, str, Any, 
     return email, lang, customer, name
 
 
-def send_account_confirmation(user: Any, confirm_url: str, *,
-                              language: str | None = None) -> MessageLog:
-    """"Confirm your email" after sign-up; ``confirm_url`` comes from the account views."""
+def _account_object(url: str, once_per: str) -> str:
+    return f"once:{once_per}" if once_per else f"link:{_digest(url)}"
+
+
+def send_account_confirmation(user: Any, confirm_url: str, *, language: str | None = None,
+                              once_per: str = "") -> MessageLog:
+    """"Confirm your email" after sign-up; ``confirm_url`` comes from the account views.
+
+    Each new link is a new email, the same link never twice; with ``once_per`` (e.g. a
+    ten-minute window) at most one email per address and ``once_per``, whatever the link.
+    """
     email, lang, customer, name = _account_recipient(user, language)
     return send_email("account_confirmation", to=email, language=lang,
                       context={"confirm_url": confirm_url, "recipient_name": name},
                       idempotency_key=idempotency_key("transactional", "account_confirmation",
-                                                      email, f"link:{_digest(confirm_url)}"),
+                                                      email, _account_object(confirm_url,
+                                                                             once_per)),
                       customer=customer, object_ref=f"user:{user.pk}")
 
 
 def send_password_reset(user: Any, reset_url: str, *, language: str | None = None,
-                        valid_hours: int = 24) -> MessageLog:
-    """Password reset link; each new link is a new email, the same link never twice."""
+                        valid_hours: int = 24, once_per: str = "") -> MessageLog:
+    """Password reset link; each new link is a new email, the same link never twice.
+    ``once_per`` as for :func:`send_account_confirmation` (no mail-bombing)."""
     email, lang, customer, name = _account_recipient(user, language)
     return send_email("password_reset", to=email, language=lang,
                       context={"reset_url": reset_url, "valid_hours": valid_hours,
                                "recipient_name": name},
                       idempotency_key=idempotency_key("transactional", "password_reset", email,
-                                                      f"link:{_digest(reset_url)}"),
+                                                      _account_object(reset_url, once_per)),
                       customer=customer, object_ref=f"user:{user.pk}")
 
 
@@ -208,6 +241,39 @@ def send_payment_failed(order: Any, *, attempt_id: str = "", reason: str = "",
                              object_suffix=attempt_id)
 
 
+def checkout_language(checkout: Any) -> str:
+    customer = checkout.customer if checkout.customer_id else None
+    return pick_language(checkout.language_code, getattr(customer, "preferred_language", None),
+                         checkout.channel.default_language)
+
+
+def send_checkout_payment_failed(checkout: Any, *, attempt_id: str,
+                                 reason: str | Callable[[], str] = "") -> MessageLog | None:
+    """A card payment for a cart failed (no order exists: the order is only placed once
+    the card is accepted). One email per attempt, with the cart and a link that restores
+    it. ``reason`` may be a callable, called in the email's language."""
+    to = checkout_email(checkout)
+    if not to:
+        return None
+    language = checkout_language(checkout)
+    with translation.override(language):
+        text = str(reason() if callable(reason) else reason)
+    lines, subtotal = checkout_lines(checkout, language)
+    customer = checkout.customer if checkout.customer_id else None
+    token = make_token(TokenPurpose.CART, {"t": str(checkout.token)})
+    object_ref = f"checkout:{checkout.token}:{attempt_id}"
+    return send_email(
+        "checkout_payment_failed", to=to, language=language,
+        context={"recipient_name": getattr(customer, "first_name", ""), "reason": text,
+                 "lines": lines, "subtotal": subtotal,
+                 "currency": checkout.currency or checkout.channel.currency_code,
+                 "restore_url": f"{conf.public_url()}/{language}/cart/restore/{token}/"},
+        idempotency_key=idempotency_key("transactional", "checkout_payment_failed", to,
+                                        object_ref),
+        customer=customer, channel=checkout.channel, object_ref=object_ref[:128],
+    )
+
+
 def send_order_shipped(order: Any, *, carrier: str, tracking_number: str,
                        tracking_url: str = "", shipment_id: str = "") -> MessageLog | None:
     """One email per shipment (parcel) with the carrier's tracking link."""
@@ -220,25 +286,39 @@ def send_order_shipped(order: Any, *, carrier: str, tracking_number: str,
 
 
 def send_ready_for_pickup(order: Any, code: str, store: Any, hold_until: datetime, *,
-                          opening_hours: Sequence[Any] | None = None) -> MessageLog | None:
-    """Ready at the store: pickup code (+ QR image inline), address, hours, deadline."""
+                          opening_hours: Sequence[Any] | None = None,
+                          qr_payload: str = "") -> MessageLog | None:
+    """Ready at the store: pickup code (+ QR image inline, encoding ``qr_payload`` or
+    the code), address, hours, deadline. A new code (resent) is a new email."""
     language = order_language(order)
     return _send_order_email(
         "ready_for_pickup", order, step="ready_for_pickup",
-        extra={"pickup_code": code, "hold_until": hold_until,
+        extra={"pickup_code": code, "qr_payload": qr_payload, "hold_until": hold_until,
                "store": store_snapshot(store, language, opening_hours)},
         object_suffix=code,
     )
 
 
+def _last_pickup_code(order: Any) -> tuple[str, str]:
+    """The code (and QR payload) of the latest "ready for pickup" email of the order:
+    stores keep only a hash of the code, the customer's email is where it lives."""
+    log = (MessageLog.objects.filter(order_id=order.pk, kind="ready_for_pickup")
+           .order_by("-created_at").first())
+    context = log.context if log is not None else {}
+    return str(context.get("pickup_code") or ""), str(context.get("qr_payload") or "")
+
+
 def send_pickup_reminder(order: Any, code: str, store: Any, hold_until: datetime, *,
-                         opening_hours: Sequence[Any] | None = None) -> MessageLog | None:
+                         opening_hours: Sequence[Any] | None = None,
+                         qr_payload: str = "") -> MessageLog | None:
     """Reminder before the hold expires; one per hold deadline (an extended hold may
-    remind again)."""
+    remind again). Without ``code``, the one last emailed to the customer is repeated."""
     language = order_language(order)
+    if not code:
+        code, qr_payload = _last_pickup_code(order)
     return _send_order_email(
         "pickup_reminder", order, step="pickup_reminder",
-        extra={"pickup_code": code, "hold_until": hold_until,
+        extra={"pickup_code": code, "qr_payload": qr_payload, "hold_until": hold_until,
                "store": store_snapshot(store, language, opening_hours)},
         object_suffix=f"{code}:{hold_until.isoformat()}",
     )
@@ -251,9 +331,16 @@ def send_picked_up(order: Any, store: Any = None) -> MessageLog | None:
                                                             language)})
 
 
-def send_order_cancelled(order: Any, *, reason: str = "") -> MessageLog | None:
-    return _send_order_email("order_cancelled", order, step="order_cancelled",
-                             extra={"reason": reason})
+def send_order_cancelled(order: Any, *, reason: str = "", store: Any = None,
+                         hold_until: datetime | None = None,
+                         payment_released: bool = False) -> MessageLog | None:
+    """Order cancelled; once per order. A pickup nobody collected passes its ``store``
+    and ``hold_until``; ``payment_released`` when only a card authorization was held."""
+    extra: dict[str, Any] = {"reason": reason, "payment_released": payment_released}
+    if store is not None and hold_until is not None:
+        extra |= {"store": store_snapshot(store, order_language(order)),
+                  "hold_until": hold_until}
+    return _send_order_email("order_cancelled", order, step="order_cancelled", extra=extra)
 
 
 def send_order_refunded(order: Any, amount: Decimal, *, refund_id: str = "",
@@ -264,3 +351,15 @@ def send_order_refunded(order: Any, amount: Decimal, *, refund_id: str = "",
         extra={"refund_amount": Decimal(amount), "refund_currency": currency or order.currency},
         object_suffix=refund_id or str(amount),
     )
+
+
+def send_safely(send: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Claim an email inside the caller's business transaction without putting that
+    transaction at risk: a failure here (a bug in a snapshot, say) is logged and the
+    savepoint rolled back, and the order, payment or handover still goes through."""
+    try:
+        with transaction.atomic():
+            return send(*args, **kwargs)
+    except Exception:
+        logger.exception("could not queue the %s email", getattr(send, "__name__", send))
+        return None

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from commerce.channel.models import ChannelKind
 from commerce.notifications.models import MessageLog
+from commerce.notifications.rendering import qr_png
 from commerce.notifications.services import (
     send_account_confirmation,
     send_order_cancelled,
@@ -21,6 +22,7 @@ from commerce.notifications.services import (
     send_picked_up,
     send_pickup_reminder,
     send_ready_for_pickup,
+    send_safely,
     tracking_url_for,
 )
 from commerce.tests.factories import ChannelFactory, UserFactory, WarehouseFactory
@@ -147,3 +149,88 @@ def test_marketplace_orders_are_left_to_the_marketplace(shirt: Any) -> None:
     order = make_order(amazon, shirt, email_address="relay@marketplace.amazon.com")
     assert send_order_confirmation(order) is None
     assert not MessageLog.objects.exists()
+
+
+def test_an_uncollected_pickup_is_cancelled_with_store_deadline_and_released_payment(
+        eu_channel: Any, shirt: Any, store: Any, django_capture_on_commit_callbacks: Any) -> None:
+    order = make_order(eu_channel, shirt, email_address="grete@example.de", language="de",
+                       collection_point=store)
+    hold = dt.datetime(2026, 12, 4, 17, 0, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_order_cancelled(order, store=store, hold_until=hold, payment_released=True)
+        send_order_cancelled(order)  # a second cancel path: still one email per order
+    (msg,) = mail.outbox
+    assert msg.subject == f"Bestellung {order.number} storniert"
+    body = " ".join(msg.body.split())
+    assert ("bis Freitag, 4. Dezember 2026 18:00 (Berlin) in Berlin Mitte für Sie "
+            "bereitgehalten, aber sie wurde nicht abgeholt") in body
+    assert "Der auf Ihrer Karte reservierte Betrag wurde freigegeben" in body
+    assert "erstatten" not in body  # nothing was charged, so no refund promise
+
+
+def test_a_reminder_repeats_the_code_and_qr_of_the_ready_email(
+        eu_channel: Any, shirt: Any, store: Any, django_capture_on_commit_callbacks: Any) -> None:
+    order = make_order(eu_channel, shirt, email_address="ada@example.com", collection_point=store)
+    hold = timezone.now() + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_ready_for_pickup(order, "482913", store, hold, qr_payload="SHOP:1:482913")
+        send_pickup_reminder(order, "", store, hold)  # stores keep only the code's hash
+    _ready, reminder = mail.outbox
+    assert "482913" in reminder.body
+    qr = [p for p in reminder.message().walk() if p.get_content_maintype() == "image"][0]
+    assert qr.get_payload(decode=True) == qr_png("SHOP:1:482913")
+
+
+def test_a_reminder_without_any_code_points_to_the_earlier_email(
+        eu_channel: Any, shirt: Any, store: Any, django_capture_on_commit_callbacks: Any) -> None:
+    order = make_order(eu_channel, shirt, email_address="ada@example.com", collection_point=store)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_pickup_reminder(order, "", store, timezone.now() + dt.timedelta(days=1))
+    (msg,) = mail.outbox
+    assert "Bring the pickup code from our earlier email." in msg.body
+    assert not [p for p in msg.message().walk() if p.get_content_maintype() == "image"]
+
+
+def store_profile(warehouse: Any) -> dict[str, Any]:
+    return {"timezone": "Asia/Tokyo",
+            "hours": [{"days": [5, 6], "opens": "11:00", "closes": "19:00"}]}
+
+
+def test_store_hours_and_time_zone_come_from_the_store_profile(
+        eu_channel: Any, shirt: Any, store: Any, settings: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    settings.NOTIFICATIONS_STORE_DETAILS = f"{__name__}.store_profile"
+    order = make_order(eu_channel, shirt, email_address="ada@example.com", collection_point=store)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_ready_for_pickup(order, "111222", store,
+                              dt.datetime(2026, 12, 4, 17, 0, tzinfo=dt.UTC))
+    body = mail.outbox[0].body.replace("\u202f", " ")
+    assert "Sat–Sun 11:00 AM–7:00 PM" in body and "Mon–Fri" not in body
+    assert "Saturday, December 5, 2026 2:00 AM (Tokyo)" in body
+
+
+def test_account_emails_once_per_window(db: Any, django_capture_on_commit_callbacks: Any) -> None:
+    user = UserFactory(email="ada@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_password_reset(user, "https://shop.example.com/en/r/1/", once_per="w1")
+        send_password_reset(user, "https://shop.example.com/en/r/2/", once_per="w1")
+        send_password_reset(user, "https://shop.example.com/en/r/3/", once_per="w2")
+    assert ["/r/1/" in m.body for m in mail.outbox] == [True, False]
+    assert "/r/3/" in mail.outbox[1].body
+
+
+def test_send_safely_keeps_the_business_transaction(eu_channel: Any, shirt: Any,
+                                                   caplog: Any) -> None:
+    from django.db import connection, transaction
+
+    order = make_order(eu_channel, shirt, email_address="ada@example.com")
+
+    def broken(_order: Any) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")  # poisons a plain transaction
+
+    with transaction.atomic():
+        assert send_safely(broken, order) is None
+        assert send_safely(send_order_confirmation, order) is not None  # still usable
+    assert "could not queue the broken email" in caplog.text
+    assert MessageLog.objects.filter(kind="order_confirmation").count() == 1

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from commerce.inventory.models import Stock
+from commerce.notifications.rendering import qr_png
 from commerce.orders.models import OrderEvent, OrderStatus, PaymentStatus
 from hub.stores import services
 from hub.stores.errors import StoresError, StoresErrorCode
@@ -81,17 +83,20 @@ def test_ready_sends_code_qr_address_hours_and_deadline(market, django_capture_o
     assert f.hold_until - f.ready_at == timedelta(days=3)
     (email,) = mail.outbox
     assert email.to == ["shopper@example.com"]
-    assert f"#{order.number}" in email.subject
-    body = email.body
+    assert email.subject == f"Order {order.number} is ready for pickup"
+    body = email.body.replace("\u202f", " ")  # CLDR puts a narrow space before AM/PM
     assert code in body
     assert "Hauptstraße 1" in body and "10178 Berlin" in body
-    assert "Monday: 09:00–20:00" in body and "Sunday: closed" in body
-    local_deadline = f.hold_until.astimezone(timezone.get_default_timezone())
-    assert "Please collect it by" in body and str(local_deadline.year) in body
+    assert "Mon–Sat 9:00 AM–8:00 PM" in body  # the store's hours, Sunday closed
+    local_deadline = f.hold_until.astimezone(ZoneInfo("Europe/Berlin"))  # the store's time
+    assert f"We hold your order until {local_deadline:%A}" in body
+    assert f"{local_deadline:%-I:%M %p} (Berlin)" in body
     html, mime = email.alternatives[0]
     assert mime == "text/html" and code in html and "cid:pickup-qr" in html
     images = [a for a in email.attachments if getattr(a, "get_content_type", lambda: "")() == "image/png"]
     assert len(images) == 1 and images[0]["Content-ID"] == "<pickup-qr>"
+    # the QR is the one the clerk console scans
+    assert images[0].get_payload(decode=True) == qr_png(qr_payload(order.number, code))
 
 
 def test_handover_captures_payment_and_takes_stock_only_from_that_store(
@@ -186,7 +191,7 @@ def test_a_clerk_guessing_across_orders_is_locked_out(market, settings,
 
 def test_uncollected_pickup_gets_a_reminder_then_is_canceled_and_stock_returned(
         market, payments, django_capture_on_commit_callbacks):
-    order, f, _code = _ready(market, django_capture_on_commit_callbacks)
+    order, f, code = _ready(market, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     assert _stock(market.tee, market.berlin.warehouse).quantity_allocated == 2
     # a day before the hold ends: reminder, once
@@ -196,6 +201,7 @@ def test_uncollected_pickup_gets_a_reminder_then_is_canceled_and_stock_returned(
         second = services.pickup_hold_sweep(now=before)
     assert (first.reminded, second.reminded, first.canceled) == (1, 0, 0)
     assert len(mail.outbox) == 1 and "Reminder" in mail.outbox[0].subject
+    assert code in mail.outbox[0].body  # the code from the "ready" email, again
     # the hold is over: canceled, allocation back, authorization released, customer told
     after = f.hold_until + timedelta(minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
@@ -210,7 +216,9 @@ def test_uncollected_pickup_gets_a_reminder_then_is_canceled_and_stock_returned(
     tee = _stock(market.tee, market.berlin.warehouse)
     assert (tee.quantity, tee.quantity_allocated) == (5, 0)
     assert _stock(market.mug, market.berlin.warehouse).quantity_allocated == 0
-    assert "canceled" in mail.outbox[-1].subject
+    assert len(mail.outbox) == 2 and mail.outbox[-1].subject == f"Order {order.number} cancelled"
+    assert "but it was not picked up" in mail.outbox[-1].body
+    assert "you were not charged" in mail.outbox[-1].body
     # running again changes nothing
     assert services.pickup_hold_sweep(now=after).canceled == 0
 
