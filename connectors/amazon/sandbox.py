@@ -146,12 +146,25 @@ def _price_of(attributes: dict[str, Any]) -> tuple[Decimal | None, str]:
         return None, ""
 
 
+def _availability(attributes: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(fulfillment channel code, quantity) of the merchant-fulfilled entries."""
+    return [
+        (str(entry.get("fulfillment_channel_code")), entry.get("quantity"))
+        for entry in attributes.get("fulfillment_availability") or []
+        if isinstance(entry, dict)
+        and not str(entry.get("fulfillment_channel_code", "")).startswith("AMAZON_")
+    ]
+
+
 def _quantity_of(attributes: dict[str, Any]) -> int | None:
-    for entry in attributes.get("fulfillment_availability") or []:
-        if isinstance(entry, dict) and entry.get("fulfillment_channel_code") == "DEFAULT":
-            value = entry.get("quantity")
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
-    return None
+    """DEFAULT's quantity, or the sum over the seller's supply sources (Multi-Location)."""
+    entries = _availability(attributes)
+    if not entries or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for _, v in entries
+    ):
+        return None
+    default = [v for code, v in entries if code == "DEFAULT"]
+    return default[0] if default else sum(v for _, v in entries)
 
 
 def _check_attributes(attributes: dict[str, Any], requirements: str) -> list[dict[str, Any]]:
@@ -539,7 +552,12 @@ class AmazonSandbox(SandboxApp):
             )
         if "fulfillmentAvailability" in included:
             out["fulfillmentAvailability"] = (
-                [{"fulfillmentChannelCode": "DEFAULT", "quantity": qty}] if qty is not None else []
+                [
+                    {"fulfillmentChannelCode": code, "quantity": value}
+                    for code, value in _availability(listing.attributes)
+                ]
+                if qty is not None
+                else []
             )
         return out
 

@@ -733,12 +733,35 @@ class EbaySandbox(SandboxApp):
                     fail(400, _err(25709, "Invalid value for availableQuantity."), offer["offerId"])
                 ]
             checked.append((offer, offer_in))
+        distributions = (ship_to or {}).get("availabilityDistributions")
+        if distributions is not None and (
+            not isinstance(distributions, list)
+            or not all(
+                isinstance(d, dict)
+                and isinstance(d.get("merchantLocationKey"), str)
+                and d["merchantLocationKey"]
+                and isinstance(d.get("quantity"), int)
+                and d["quantity"] >= 0
+                for d in distributions
+            )
+        ):
+            return [
+                fail(
+                    400,
+                    _err(
+                        25709,
+                        "Invalid value for availabilityDistributions: each needs a "
+                        "merchantLocationKey and a quantity of 0 or more.",
+                    ),
+                )
+            ]
         silent = sku in self.faults.silent_skip_skus
         if not silent:
             if quantity is not None:
-                item.setdefault("availability", {})["shipToLocationAvailability"] = {
-                    "quantity": quantity
-                }
+                ship_to_state: dict[str, Any] = {"quantity": quantity}
+                if distributions is not None:
+                    ship_to_state["availabilityDistributions"] = distributions
+                item.setdefault("availability", {})["shipToLocationAvailability"] = ship_to_state
             for offer, offer_in in checked:
                 if "price" in offer_in:
                     offer.setdefault("pricingSummary", {})["price"] = {
