@@ -516,14 +516,17 @@ class Connector(abc.ABC):
         timeout: float = 900.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        poll: Callable[[Submission], BatchResult] | None = None,
     ) -> BatchResult:
         """Poll ``result``'s pending submissions until every key is settled.
 
-        For callers that can hold a thread that long (tests, scripts); the hub
-        polls itself so it can renew its leases. Throttled or failed polls are
-        tried again; running out of ``timeout`` raises Transient (code
-        ``submission_timeout``): resubmitting absolute values is safe.
+        Holds the calling thread meanwhile; ``sleep`` and ``poll`` let a caller do
+        its housekeeping around the waits and the polls (the hub renews its leases
+        and logs each poll). Throttled or failed polls are tried again; running out
+        of ``timeout`` raises Transient (code ``submission_timeout``, the submission
+        id in ``details``): resubmitting absolute values is safe.
         """
+        poll = poll or self.poll_submission
         results = list(result.results)
         pending = list(result.pending)
         deadline = clock() + timeout
@@ -538,7 +541,7 @@ class Connector(abc.ABC):
                 )
             sleep(delay)
             try:
-                polled = self.poll_submission(submission)
+                polled = poll(submission)
             except (RateLimited, Transient) as exc:
                 wait = exc.retry_after if exc.retry_after is not None else submission.poll_after
                 pending.insert(0, _later(submission, wait))

@@ -379,9 +379,9 @@ class SandboxApp:
 
     # -- seeding (the admin endpoints call these) ----------------------------------------
 
-    def create_order(self, items: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
-        """Seed an order as the marketplace's checkout would; returns it in wire form."""
-        raise NotImplementedError
+    # create_order(items, **options) -> the order in wire form: seed an order as the
+    # marketplace's checkout would (options: order_fields of the admin endpoint).
+    create_order: Callable[..., dict[str, Any]]
 
     def cancel(self, order_id: str) -> dict[str, Any]:
         """The buyer (or the marketplace) cancels; KeyError for an unknown order."""
@@ -391,9 +391,9 @@ class SandboxApp:
         """What ``GET /_sandbox/orders/{id}`` shows of an order (None: unknown)."""
         raise NotImplementedError
 
-    def seed_listing(self, sku: str, **options: Any) -> Any:
-        """Create a buyable listing directly (demos and benchmarks with many SKUs)."""
-        raise NotImplementedError
+    # seed_listing(sku, *, price, quantity, currency, <seller_param>) -> anything: create a
+    # buyable listing directly (demos and benchmarks with many SKUs).
+    seed_listing: Callable[..., Any]
 
     def listing_state(self, sku: str, seller: str | None = None) -> dict[str, Any] | None:
         """What a shopper would see for ``sku`` (None if absent)."""
@@ -798,6 +798,23 @@ def serve_app(app: SandboxApp, host: str, port: int) -> tuple[SandboxServer, str
     return server, server.base_url
 
 
+def serving_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command-line options every way of starting sandboxes takes."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--rate-scale",
+        type=float,
+        default=1.0,
+        help="multiply every documented rate (demo/benchmark speed-up)",
+    )
+    parser.add_argument("--no-rate-limits", action="store_true")
+
+
+def serving_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Sandbox options from ``serving_arguments``' parsed values."""
+    return {"rate_scale": args.rate_scale, "rate_limits_enabled": not args.no_rate_limits}
+
+
 def sandbox_main(
     argv: list[str] | None,
     *,
@@ -809,23 +826,12 @@ def sandbox_main(
 ) -> None:
     """``python -m connectors.<name>.sandbox``: parse the common options, serve, block."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--host", default="127.0.0.1")
+    serving_arguments(parser)
     parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--token-ttl", type=float, default=token_ttl)
-    parser.add_argument(
-        "--rate-scale",
-        type=float,
-        default=1.0,
-        help="multiply every documented rate (demo/benchmark speed-up)",
-    )
-    parser.add_argument("--no-rate-limits", action="store_true")
     args = parser.parse_args(argv)
     server, base_url = serve(
-        args.host,
-        args.port,
-        token_ttl=args.token_ttl,
-        rate_scale=args.rate_scale,
-        rate_limits_enabled=not args.no_rate_limits,
+        args.host, args.port, token_ttl=args.token_ttl, **serving_options(args)
     )
     run_forever(server, banner(base_url))
 

@@ -24,7 +24,7 @@ from connectors.base import (
     Shipment,
 )
 from connectors.carriers import Carrier, canonical
-from connectors.mapping import MappingError, instant, money, quantity
+from connectors.mapping import MappingError, check_locations, instant, money, quantity
 
 __all__ = ["MappingError", "instant", "money", "quantity"]
 
@@ -89,16 +89,6 @@ def availability_attribute(
         {"fulfillment_channel_code": loc.location_id, "quantity": int(loc.quantity)}
         for loc in locations
     ]
-
-
-def check_locations(sku: str, qty: int | None, locations: Sequence[LocationQuantity]) -> None:
-    """Refuse a per-location split that does not add up (or names nothing)."""
-    if not locations:
-        return
-    if any(not loc.location_id or loc.quantity < 0 for loc in locations):
-        raise MappingError(f"{sku}: every location needs an id and a quantity of 0 or more")
-    if qty is not None and qty != sum(loc.quantity for loc in locations):
-        raise MappingError(f"{sku}: quantity {qty} is not the sum of its locations")
 
 
 def listing_attributes(listing: ListingPayload, marketplace_id: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from connectors.base import (
     Shipment,
 )
 from connectors.carriers import Carrier, canonical
-from connectors.mapping import MappingError, instant, money, quantity
+from connectors.mapping import MappingError, check_locations, instant, money, quantity
 
 __all__ = ["MappingError"]
 
@@ -55,15 +55,6 @@ def ship_to_location_availability(
             for loc in locations
         ]
     return body
-
-
-def check_locations(sku: str, qty: int | None, locations: Sequence[LocationQuantity]) -> None:
-    if not locations:
-        return
-    if any(not loc.location_id or loc.quantity < 0 for loc in locations):
-        raise MappingError(f"{sku}: every location needs an id and a quantity of 0 or more")
-    if qty is not None and qty != sum(loc.quantity for loc in locations):
-        raise MappingError(f"{sku}: quantity {qty} is not the sum of its locations")
 
 
 def inventory_item_body(listing: ListingPayload) -> dict[str, Any]:

@@ -363,36 +363,35 @@ class _AccountDrain:
         """Poll the submissions the marketplace processes later (Amazon feeds) until
         every key is settled, keeping the claimed rows' lease alive meanwhile.
 
-        Throttled or failed polls are tried again; past HUB_SYNC_SUBMISSION_WAIT the
-        rows go back with a Transient (pushing absolute values again is safe).
+        Past HUB_SYNC_SUBMISSION_WAIT the rows go back with a Transient (pushing
+        absolute values again is safe).
         """
         assert self.connector is not None
         connector = self.connector
-        results = list(result.results)
-        pending = list(result.pending)
-        give_up = clock.monotonic() + float(_setting("HUB_SYNC_SUBMISSION_WAIT", 900.0))
-        while pending:
-            submission = pending.pop(0)
-            if clock.monotonic() + submission.poll_after > give_up:
-                raise Transient(
-                    _("The marketplace has not finished processing submission %(id)s.")
-                    % {"id": submission.id}, code="submission_timeout")
+
+        def poll(submission: Submission) -> BatchResult:
+            # Not through the account's buckets: the submission is already paid for,
+            # and the client paces its status calls by their own documented limits.
+            return self._call("poll_submission", 1,
+                              functools.partial(connector.poll_submission, submission),
+                              meter=False)
+
+        def sleep(seconds: float) -> None:
             self._renew_lease()
-            clock.sleep(submission.poll_after)
+            clock.sleep(seconds)
             self._renew_lease()
-            try:
-                # Not through the account's buckets: the submission is already paid for,
-                # and the client paces its status calls by their own documented limits.
-                polled = self._call("poll_submission", 1,
-                                    functools.partial(connector.poll_submission, submission),
-                                    meter=False)
-            except (RateLimited, Transient) as exc:
-                wait = exc.retry_after if exc.retry_after is not None else submission.poll_after
-                pending.insert(0, _poll_later(submission, wait))
-                continue
-            results.extend(polled.results)
-            pending.extend(polled.pending)
-        return BatchResult(results=tuple(results), submission_id=result.submission_id)
+
+        try:
+            return connector.wait_for(
+                result, timeout=float(_setting("HUB_SYNC_SUBMISSION_WAIT", 900.0)),
+                sleep=sleep, clock=clock.monotonic, poll=poll)
+        except Transient as exc:
+            if exc.code != "submission_timeout":
+                raise
+            raise Transient(
+                _("The marketplace has not finished processing submission %(id)s.")
+                % {"id": (exc.details or {}).get("submission", "")},
+                code="submission_timeout") from exc
 
     def _auth_failed(self, exc: AuthFailed) -> None:
         account_pause(self.account, exc.message or str(exc), alert=True)
@@ -720,10 +719,6 @@ def _record_offers_pushed(pushed: Sequence[tuple[Listing, ItemResult, DesiredOff
            f"FROM (VALUES {values}) AS v(id, q, p, m, r, e) WHERE l.id = v.id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, now, *rows])  # SET's two times come before the VALUES
-
-
-def _poll_later(submission: Submission, seconds: float) -> Submission:
-    return dataclasses.replace(submission, poll_after=max(0.0, float(seconds)))
 
 
 def _parse_time(value: Any):  # noqa: ANN202
