@@ -26,7 +26,9 @@ from connectors.base import (
     RateLimit,
     RateLimited,
     Rejected,
+    TokenGrant,
     TokenStatus,
+    TokenStore,
     Transient,
 )
 from connectors.ratelimit import TokenBucket
@@ -59,7 +61,8 @@ NO_RETRY = RetryPolicy(max_retries=0, max_rate_wait=0.0)
 
 # --------------------------------------------------------------------------- tokens
 
-TokenFetcher = Callable[[], tuple[str, float]]  # -> (access token, lifetime in seconds)
+# refresh token -> grant; a marketplace whose grant needs no refresh token ignores it
+TokenExchange = Callable[[str], TokenGrant]
 
 
 class TokenManager:
@@ -68,22 +71,41 @@ class TokenManager:
     The token is refreshed ahead of its expiry (10 % of its lifetime, at most a
     minute early) and after the marketplace refused it. Concurrent callers wait
     for the one refresh in flight instead of each starting their own.
+
+    With a :class:`~connectors.base.TokenStore` the refresh runs through it (the
+    hub: one refresh per account across processes, rotated refresh tokens
+    persisted); without one the refresh token lives here, rotated in memory.
     """
 
     def __init__(
-        self, fetch: TokenFetcher, *, skew: float = 60.0, clock: Callable[[], float] = time.time
+        self,
+        exchange: TokenExchange,
+        refresh_token: str = "",
+        *,
+        store: TokenStore | None = None,
+        skew: float = 60.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._fetch = fetch
+        self._exchange = exchange
+        self._refresh_token = refresh_token
+        self._store = store
         self._skew = skew
         self._clock = clock
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
         self._refreshed_at: float | None = None
+        self._refresh_expires_at: float | None = None
         self._lifetime = 0.0
         self._last_error = ""
         self._failed = False
         self.refresh_count = 0
+        self.rotations = 0  # refresh tokens the marketplace replaced
+
+    def use_store(self, store: TokenStore | None) -> None:
+        """Refresh through ``store`` from now on (None: keep the refresh token here)."""
+        with self._lock:
+            self._store = store
 
     def _fresh(self, now: float) -> bool:
         if self._token is None:
@@ -99,20 +121,28 @@ class TokenManager:
 
     def _refresh(self) -> str:
         try:
-            token, lifetime = self._fetch()
+            if self._store is not None:
+                grant = self._store.refresh(self._exchange)
+            else:
+                grant = self._exchange(self._refresh_token)
         except ConnectorError as exc:
             self._last_error = exc.message
             self._failed = isinstance(exc, AuthFailed)
             raise
         now = self._clock()
-        self._token = token
+        if grant.refresh_token and grant.refresh_token != self._refresh_token:
+            self._refresh_token = grant.refresh_token
+            self.rotations += 1
+        if grant.refresh_expires_in is not None:
+            self._refresh_expires_at = now + max(float(grant.refresh_expires_in), 0.0)
+        self._token = grant.access_token
         self._refreshed_at = now
-        self._lifetime = max(float(lifetime), 0.0)
+        self._lifetime = max(float(grant.expires_in), 0.0)
         self._expires_at = now + self._lifetime
         self._last_error = ""
         self._failed = False
         self.refresh_count += 1
-        return token
+        return grant.access_token
 
     def invalidate(self, token: str) -> None:
         """Forget ``token`` after the marketplace refused it (a newer one is kept)."""
@@ -123,16 +153,10 @@ class TokenManager:
     def status(self) -> TokenStatus:
         with self._lock:
             now = self._clock()
-            expires = (
-                datetime.fromtimestamp(self._expires_at, UTC)
-                if self._refreshed_at is not None
-                else None
-            )
-            refreshed = (
-                datetime.fromtimestamp(self._refreshed_at, UTC)
-                if self._refreshed_at is not None
-                else None
-            )
+
+            def moment(stamp: float | None) -> datetime | None:
+                return datetime.fromtimestamp(stamp, UTC) if stamp is not None else None
+
             if self._failed:
                 state = "failed"
             elif self._refreshed_at is None:
@@ -143,10 +167,11 @@ class TokenManager:
                 state = "expired"
             return TokenStatus(
                 state=state,
-                expires_at=expires,
-                refreshed_at=refreshed,
+                expires_at=moment(self._expires_at if self._refreshed_at is not None else None),
+                refreshed_at=moment(self._refreshed_at),
                 refresh_count=self.refresh_count,
                 last_error=self._last_error,
+                refresh_expires_at=moment(self._refresh_expires_at),
             )
 
 
@@ -160,13 +185,21 @@ def account_key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def shared_token_manager(key: str, fetch: TokenFetcher) -> TokenManager:
-    """The process-wide token manager of one account (one refresh at a time per account)."""
+def shared_token_manager(
+    key: str, exchange: TokenExchange, refresh_token: str = "", store: TokenStore | None = None
+) -> TokenManager:
+    """The process-wide token manager of one account (one refresh at a time per account).
+
+    A ``store`` given here replaces the one the manager had (the latest connector's wins).
+    """
     with _registry_lock:
         manager = _managers.get(key)
         if manager is None:
-            manager = _managers[key] = TokenManager(fetch)
-        return manager
+            manager = _managers[key] = TokenManager(exchange, refresh_token, store=store)
+            return manager
+    if store is not None:
+        manager.use_store(store)
+    return manager
 
 
 def shared_bucket(key: str, operation: str, limit: RateLimit, scale: float) -> TokenBucket:
@@ -192,8 +225,12 @@ def oauth_refresh(
     data: Mapping[str, str],
     headers: Mapping[str, str] | None = None,
     marketplace: str,
-) -> tuple[str, float]:
-    """POST a refresh-token grant; map the OAuth error answer onto the error tree."""
+) -> TokenGrant:
+    """POST a refresh-token grant; map the OAuth error answer onto the error tree.
+
+    A refresh token in the answer that differs from the one sent is a rotation
+    (``TokenGrant.refresh_token``); one equal to it (LWA echoes it) is not.
+    """
     try:
         resp = http.post(url, data=dict(data), headers=dict(headers or {}))
     except httpx.TimeoutException as exc:
@@ -210,11 +247,15 @@ def oauth_refresh(
     except ValueError:
         body = {}
     if resp.status_code == 200 and isinstance(body.get("access_token"), str):
-        try:
-            lifetime = float(body.get("expires_in", 3600))
-        except (TypeError, ValueError):
-            lifetime = 3600.0
-        return body["access_token"], lifetime
+        lifetime = _seconds(body.get("expires_in"), 3600.0)
+        sent = str(data.get("refresh_token", ""))
+        rotated = body.get("refresh_token")
+        return TokenGrant(
+            access_token=body["access_token"],
+            expires_in=lifetime if lifetime is not None else 3600.0,
+            refresh_token=rotated if isinstance(rotated, str) and rotated != sent else "",
+            refresh_expires_in=_seconds(body.get("refresh_token_expires_in"), None),
+        )
     error = str(body.get("error") or f"http_{resp.status_code}")
     description = str(body.get("error_description") or resp.text[:300] or error)
     message = f"{marketplace} token refresh failed: {error}: {description}"
@@ -224,6 +265,13 @@ def oauth_refresh(
         raise Transient(message, code=error, status=resp.status_code)
     # invalid_grant (revoked / expired refresh token), invalid_client, unauthorized_client...
     raise AuthFailed(message, code=error, status=resp.status_code, details=body)
+
+
+def _seconds(value: Any, default: float | None) -> float | None:
+    try:
+        return float(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
 
 
 def _retry_after_header(resp: httpx.Response) -> float | None:
@@ -278,9 +326,24 @@ class ApiClient:
     def auth_headers(self, token: str, scheme: str | None) -> dict[str, str]:
         raise NotImplementedError
 
+    def sign(self, request: httpx.Request, token: str) -> None:
+        """Last touch of each attempt before it is sent (after ``auth_headers``).
+
+        Marketplaces that sign requests (AliExpress IOP: HMAC over the sorted
+        parameters; Shopee: HMAC over partner id, path, timestamp, access token and
+        shop id) add their timestamp, token and signature here: it runs again for
+        every retry, so a signature never goes stale. ``token`` is "" for calls
+        without auth.
+        """
+
+    def effective_status(self, resp: httpx.Response) -> int:
+        """The HTTP status an answer counts as (Shopee and AliExpress report some errors
+        in a 200 body: map them to 401/429/5xx/4xx here)."""
+        return resp.status_code
+
     def token_refused(self, resp: httpx.Response) -> bool:
         """Does this answer mean 'your access token is not (or no longer) good'?"""
-        return resp.status_code == 401
+        return self.effective_status(resp) == 401
 
     def retry_after(self, resp: httpx.Response) -> float | None:
         return _retry_after_header(resp)
@@ -342,9 +405,11 @@ class ApiClient:
                 token = self.tokens.token()
                 send_headers.update(self.auth_headers(token, auth_scheme))
             try:
-                resp = self.http.request(
+                outgoing = self.http.build_request(
                     method, url, params=params, json=json, content=content, headers=send_headers
                 )
+                self.sign(outgoing, token)
+                resp = self.http.send(outgoing)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 if (idempotent or never_sent) and attempt < self.retry.max_retries:
@@ -355,7 +420,7 @@ class ApiClient:
                 code = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
                 raise Transient(f"{self.marketplace} {operation}: {exc!r}", code=code) from exc
 
-            status = resp.status_code
+            status = self.effective_status(resp)
             if status in allow or status < 400:
                 return resp
             if auth and self.token_refused(resp):

@@ -7,9 +7,12 @@ MappingError with a message that says what was wrong, never guess.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from connectors.base import LocationQuantity
 
 MAX_AMOUNT = Decimal("1e12")
 MAX_QUANTITY = 1_000_000
@@ -52,3 +55,13 @@ def instant(value: Any, what: str) -> datetime:
     except ValueError as exc:
         raise MappingError(f"{what}: {value!r} is not an ISO 8601 time") from exc
     return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def check_locations(sku: str, qty: int | None, locations: Sequence[LocationQuantity]) -> None:
+    """Refuse a per-location split that names no location or does not add up."""
+    if not locations:
+        return
+    if any(not loc.location_id or loc.quantity < 0 for loc in locations):
+        raise MappingError(f"{sku}: every location needs an id and a quantity of 0 or more")
+    if qty is not None and qty != sum(loc.quantity for loc in locations):
+        raise MappingError(f"{sku}: quantity {qty} is not the sum of its locations")

@@ -57,7 +57,8 @@ def connector_class(marketplace: str) -> type[Connector]:
 
 
 def get_connector(credentials: AccountCredentials, **options: Any) -> Connector:
-    """A ready connector for one account; ``options`` (http, retry, pace) go to the class.
+    """A ready connector for one account; ``options`` (http, retry, pace, token_store) go
+    to the class.
 
     Raises AuthFailed when the marketplace is unknown or the credentials incomplete.
     Connectors are cheap; one per task is fine (tokens and rate budgets are shared

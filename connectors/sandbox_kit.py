@@ -1,6 +1,8 @@
 """What every marketplace sandbox shares: a loopback HTTP server, routing,
-OAuth token book-keeping, token-bucket throttling, fault knobs and a log of
-every exchange (the contract tests validate that log against the specs).
+seller accounts and OAuth token book-keeping (expiry, revocation, the refresh
+grant's answers), token-bucket throttling, fault knobs, the admin endpoints that
+seed orders and listings, the command line, and a log of every exchange (the
+contract tests validate that log against the specs).
 
 A sandbox is a stateful stand-in for the marketplace, used by the demo
 (``make run``), the tests and the benchmarks. It binds loopback only.
@@ -9,6 +11,7 @@ Admin endpoints live under ``/_sandbox/`` and need no auth.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import random
@@ -20,11 +23,12 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from connectors.base import RateLimit
+from connectors.base import AccountCredentials, RateLimit
 from connectors.ratelimit import TokenBucket
 
 log = logging.getLogger("connectors.sandbox")
@@ -258,6 +262,19 @@ class TokenBook:
             self._tokens = {t: v for t, v in self._tokens.items() if not predicate(v[0])}
 
 
+@dataclass
+class SandboxAccount:
+    """A seller account of a sandbox: the OAuth client and the seller's refresh token.
+
+    Each sandbox adds what identifies the seller on its marketplace.
+    """
+
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    revoked: bool = field(default=False, kw_only=True)
+
+
 Handler = Callable[[Request], Response]
 
 
@@ -272,9 +289,15 @@ class Route:
 
 
 class SandboxApp:
-    """Routing, auth, throttling and faults around a marketplace's handlers."""
+    """Routing, accounts and tokens, throttling and faults around a marketplace's handlers."""
 
     name = "sandbox"
+    token_prefix = ""  # what the marketplace's access tokens look like
+    demo_account: ClassVar[SandboxAccount | None] = None  # served when no accounts are given
+    # The admin endpoints' parameter naming the seller (Amazon "seller_id", eBay "username").
+    seller_param = "seller_id"
+    # JSON fields of POST /_sandbox/orders passed to create_order, with their converters.
+    order_fields: ClassVar[dict[str, Callable[[Any], Any]]] = {}
 
     def __init__(
         self,
@@ -283,8 +306,15 @@ class SandboxApp:
         rate_limits: dict[str, RateLimit],
         rate_limits_enabled: bool = True,
         rate_scale: float = 1.0,
+        accounts: Iterable[SandboxAccount] | None = None,
         log_size: int = 5000,
     ) -> None:
+        self.accounts: dict[str, Any] = {}  # refresh token -> account
+        default = [self.demo_account] if self.demo_account is not None else []
+        for account in accounts or default:
+            self.add_account(account)
+        self.tokens = TokenBook(self.token_prefix, token_ttl)
+        self.init_state()
         self.lock = threading.RLock()
         self.faults = Faults()
         self.rate_limits = dict(rate_limits)
@@ -328,12 +358,93 @@ class SandboxApp:
     def admin_state(self) -> dict[str, Any]:
         return {}
 
+    def init_state(self) -> None:
+        """Create the empty stores of listings, orders, feeds (at start and on reset)."""
+
     def reset(self) -> None:
         """Forget every listing, order and feed (accounts stay)."""
+        with self.lock:
+            self.init_state()
 
     def admin_routes(self) -> list[tuple[str, str, Handler]]:
         """Extra ``/_sandbox/...`` routes: (method, pattern, handler)."""
         return []
+
+    @classmethod
+    def account_credentials(
+        cls, account: Any, base_url: str, **extra: str
+    ) -> AccountCredentials:  # pragma: no cover - every sandbox says how
+        """The AccountCredentials that reach a sandbox at ``base_url`` as ``account``."""
+        raise NotImplementedError
+
+    # -- seeding (the admin endpoints call these) ----------------------------------------
+
+    # create_order(items, **options) -> the order in wire form: seed an order as the
+    # marketplace's checkout would (options: order_fields of the admin endpoint).
+    create_order: Callable[..., dict[str, Any]]
+
+    def cancel(self, order_id: str) -> dict[str, Any]:
+        """The buyer (or the marketplace) cancels; KeyError for an unknown order."""
+        raise NotImplementedError
+
+    def admin_order(self, order_id: str) -> dict[str, Any] | None:
+        """What ``GET /_sandbox/orders/{id}`` shows of an order (None: unknown)."""
+        raise NotImplementedError
+
+    # seed_listing(sku, *, price, quantity, currency, <seller_param>) -> anything: create a
+    # buyable listing directly (demos and benchmarks with many SKUs).
+    seed_listing: Callable[..., Any]
+
+    def listing_state(self, sku: str, seller: str | None = None) -> dict[str, Any] | None:
+        """What a shopper would see for ``sku`` (None if absent)."""
+        raise NotImplementedError
+
+    def seeded(self, results: dict[str, Any]) -> dict[str, Any]:
+        """The answer of ``POST /_sandbox/listings`` for {sku: seed_listing's result}."""
+        return {"listings": len(results)}
+
+    # -- accounts and tokens ----------------------------------------------------------------
+
+    def add_account(self, account: SandboxAccount) -> None:
+        self.accounts[account.refresh_token] = account
+
+    def credentials(self, account: Any = None, **extra: str) -> AccountCredentials:
+        """AccountCredentials that reach this sandbox for ``account`` (the first by default)."""
+        account = account or next(iter(self.accounts.values()))
+        return self.account_credentials(account, self.base_url, **extra)
+
+    def revoke(self, refresh_token: str) -> None:
+        """The seller revoked the app: the refresh token and its access tokens stop working."""
+        account = self.accounts[refresh_token]
+        account.revoked = True
+        self.tokens.revoke_account(lambda a: a is account)
+
+    def expire_tokens(self) -> None:
+        self.tokens.expire_all()
+
+    def granted(self, refresh_token: str) -> Any:
+        """The account a refresh token stands for; None if unknown or revoked."""
+        account = self.accounts.get(refresh_token)
+        return None if account is None or account.revoked else account
+
+    @staticmethod
+    def token_form(request: Request) -> dict[str, str]:
+        """The form of a token request (query and urlencoded body, first values)."""
+        form = {k: v[0] for k, v in request.query.items()}
+        if request.body:
+            form.update({k: v[0] for k, v in parse_qs(request.body.decode()).items()})
+        return form
+
+    @staticmethod
+    def oauth_error(status: int, error: str, description: str) -> Response:
+        """An RFC 6749 error answer of the token endpoint."""
+        return Response.json(status, {"error": error, "error_description": description})
+
+    def issue_token(self, account: Any, **fields: Any) -> Response:
+        """A new access token for ``account``: the token endpoint's 200 answer."""
+        token, lifetime = self.tokens.issue(account)
+        expires_in = int(lifetime) if lifetime >= 1 else lifetime
+        return Response.json(200, {"access_token": token, "expires_in": expires_in, **fields})
 
     # -- routing --------------------------------------------------------------------
 
@@ -399,7 +510,14 @@ class SandboxApp:
             auth=False,
             throttle=False,
         )
-        for method, pattern, handler in self.admin_routes():
+        seeding: list[tuple[str, str, Handler]] = [
+            ("POST", "/_sandbox/orders", self._admin_create_order),
+            ("POST", "/_sandbox/orders/{orderId}/cancel", self._admin_cancel_order),
+            ("GET", "/_sandbox/orders/{orderId}", self._admin_get_order),
+            ("GET", "/_sandbox/listings/{sku}", self._admin_get_listing),
+            ("POST", "/_sandbox/listings", self._admin_seed_listings),
+        ]
+        for method, pattern, handler in seeding + self.admin_routes():
             self.add(method, pattern, "_sandbox", handler, auth=False, throttle=False)
 
     def _admin_faults(self, request: Request) -> Response:
@@ -443,6 +561,54 @@ class SandboxApp:
             self.exchanges.clear()
         return Response.json(200, {"requests": items})
 
+    def _admin_create_order(self, request: Request) -> Response:
+        body = request.json() or {}
+        options = {
+            name: convert(body[name])
+            for name, convert in self.order_fields.items()
+            if body.get(name) is not None
+        }
+        try:
+            order = self.create_order(body.get("items") or [], **options)
+        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+            return Response.json(400, {"error": str(exc)})
+        return Response.json(201, order)
+
+    def _admin_cancel_order(self, request: Request) -> Response:
+        try:
+            return Response.json(200, self.cancel(request.params["orderId"]))
+        except KeyError:
+            return Response.json(404, {"error": "no such order"})
+
+    def _admin_get_order(self, request: Request) -> Response:
+        with self.lock:
+            order = self.admin_order(request.params["orderId"])
+        if order is None:
+            return Response.json(404, {"error": "no such order"})
+        return Response.json(200, order)
+
+    def _admin_seed_listings(self, request: Request) -> Response:
+        """Body: {"listings": [{"sku", "price", "quantity", "currency"?}], seller?}."""
+        body = request.json() or {}
+        try:
+            results = {
+                str(x["sku"]): self.seed_listing(
+                    str(x["sku"]),
+                    price=str(x.get("price", "10.00")),
+                    quantity=int(x.get("quantity", 1)),
+                    currency=x.get("currency"),
+                    **{self.seller_param: body.get(self.seller_param)},
+                )
+                for x in body.get("listings") or []
+            }
+        except (KeyError, TypeError, ValueError, InvalidOperation, StopIteration) as exc:
+            return Response.json(400, {"error": str(exc)})
+        return Response.json(201, self.seeded(results))
+
+    def _admin_get_listing(self, request: Request) -> Response:
+        state = self.listing_state(request.params["sku"], request.q(self.seller_param))
+        return Response.json(200 if state else 404, state or {"error": "no such listing"})
+
     def _state(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -450,11 +616,9 @@ class SandboxApp:
             "rate_limits_enabled": self.rate_limits_enabled,
             "rate_scale": self.rate_scale,
             "faults": self.faults.snapshot(),
+            "tokens_issued": self.tokens.issued,
             **self.admin_state(),
         }
-
-    def expire_tokens(self) -> None:
-        raise NotImplementedError
 
     def set_rate_scale(self, scale: float) -> None:
         with self._bucket_lock:
@@ -626,6 +790,50 @@ class SandboxServer(ThreadingHTTPServer):
         self.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def serve_app(app: SandboxApp, host: str, port: int) -> tuple[SandboxServer, str]:
+    """Start ``app`` on ``host:port`` (0: a free port) in a background thread."""
+    server = SandboxServer(app, host, port).start()
+    return server, server.base_url
+
+
+def serving_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command-line options every way of starting sandboxes takes."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--rate-scale",
+        type=float,
+        default=1.0,
+        help="multiply every documented rate (demo/benchmark speed-up)",
+    )
+    parser.add_argument("--no-rate-limits", action="store_true")
+
+
+def serving_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Sandbox options from ``serving_arguments``' parsed values."""
+    return {"rate_scale": args.rate_scale, "rate_limits_enabled": not args.no_rate_limits}
+
+
+def sandbox_main(
+    argv: list[str] | None,
+    *,
+    description: str,
+    port: int,
+    token_ttl: float,
+    serve: Callable[..., tuple[SandboxServer, str]],
+    banner: Callable[[str], str],
+) -> None:
+    """``python -m connectors.<name>.sandbox``: parse the common options, serve, block."""
+    parser = argparse.ArgumentParser(description=description)
+    serving_arguments(parser)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--token-ttl", type=float, default=token_ttl)
+    args = parser.parse_args(argv)
+    server, base_url = serve(
+        args.host, args.port, token_ttl=args.token_ttl, **serving_options(args)
+    )
+    run_forever(server, banner(base_url))
 
 
 def run_forever(server: SandboxServer, banner: str) -> None:

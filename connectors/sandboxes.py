@@ -15,22 +15,14 @@ import threading
 from typing import Any
 
 from connectors.registry import start_sandboxes
+from connectors.sandbox_kit import serving_arguments, serving_options
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Omniport marketplace sandboxes")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument(
-        "--rate-scale",
-        type=float,
-        default=1.0,
-        help="multiply every documented rate (demo/benchmark speed-up)",
-    )
-    parser.add_argument("--no-rate-limits", action="store_true")
+    serving_arguments(parser)
     args = parser.parse_args(argv)
-    running = start_sandboxes(
-        args.host, rate_scale=args.rate_scale, rate_limits_enabled=not args.no_rate_limits
-    )
+    running = start_sandboxes(args.host, **serving_options(args))
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:

@@ -14,21 +14,26 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import logging
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from connectors import registry
-from connectors.base import AccountCredentials, Connector, RateLimit
+from connectors.base import AccountCredentials, Connector, RateLimit, TokenGrant, TokenStore
 
 from .errors import HubError, HubErrorCode
 
 if TYPE_CHECKING:
     from .models import MarketplaceAccount
+
+logger = logging.getLogger(__name__)
 
 # Used when neither the account nor the connector class documents a limit:
 # slow enough that no marketplace we know of answers 429 to it.
@@ -73,7 +78,43 @@ def connector_class(name: str) -> type[Connector]:
         ) from exc
 
 
-def build_connector(name: str, credentials: AccountCredentials) -> Connector:
+class AccountTokenStore(TokenStore):
+    """An account's refresh token in its encrypted column, refreshed under the row's lock.
+
+    Every process of every worker refreshes through here, so a refresh token that the
+    marketplace rotates (Shopee, AliExpress: each one works once) is never used twice,
+    and the rotated one is committed before anyone needs it.
+    """
+
+    LOCK_NAMESPACE = 0x4855_4254  # "HUBT": token refreshes of one account are serialized
+    LOCK_TIMEOUT = "30s"  # a refresh stuck elsewhere fails this one (Transient) instead
+
+    def __init__(self, account_id: int) -> None:
+        self.account_id = account_id
+
+    def refresh(self, exchange: Callable[[str], TokenGrant]) -> TokenGrant:
+        from .models import MarketplaceAccount
+
+        with transaction.atomic():
+            # An advisory lock, not the row's: the account row stays writable while the
+            # token endpoint answers.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{self.LOCK_TIMEOUT}'")
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                               [self.LOCK_NAMESPACE, self.account_id])
+            current = (MarketplaceAccount.objects.filter(pk=self.account_id)
+                       .values_list("refresh_token", flat=True).first()) or ""
+            grant = exchange(current)
+            if grant.refresh_token and grant.refresh_token != current:
+                MarketplaceAccount.objects.filter(pk=self.account_id).update(
+                    refresh_token=grant.refresh_token)
+                logger.info("account %s: the marketplace rotated the refresh token; stored",
+                            self.account_id)
+        return grant
+
+
+def build_connector(name: str, credentials: AccountCredentials,
+                    token_store: TokenStore | None = None) -> Connector:
     """A new connector: an override class, else ``connectors.registry.get_connector``.
 
     AuthFailed (incomplete credentials) passes through: the caller pauses the account.
@@ -84,7 +125,9 @@ def build_connector(name: str, credentials: AccountCredentials) -> Connector:
         return _import_class(override)(credentials)
     if credentials.marketplace != name:
         credentials = dataclasses.replace(credentials, marketplace=name)
-    return registry.get_connector(credentials)
+    if token_store is None:
+        return registry.get_connector(credentials)
+    return registry.get_connector(credentials, token_store=token_store)
 
 
 def account_credentials(account: MarketplaceAccount) -> AccountCredentials:
@@ -118,7 +161,10 @@ _instances_lock = threading.Lock()
 
 
 def _fingerprint(account: MarketplaceAccount, credentials: AccountCredentials) -> str:
-    blob = json.dumps([account.connector, dataclasses.asdict(credentials)], sort_keys=True)
+    # Not the refresh token: it rotates under the connector's feet (the token store reads
+    # the current one at each refresh), and rebuilding for it would refresh every time.
+    kept = dataclasses.replace(credentials, refresh_token="")
+    blob = json.dumps([account.connector, dataclasses.asdict(kept)], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -127,7 +173,8 @@ def connector_for(account: MarketplaceAccount) -> Connector:
 
     Instances are reused per process while the account's connector and
     credentials are unchanged, so a connector keeps its access token between
-    drains instead of refreshing it on every batch.
+    drains instead of refreshing it on every batch. Token refreshes go through
+    :class:`AccountTokenStore`.
     """
     credentials = account_credentials(account)
     fingerprint = _fingerprint(account, credentials)
@@ -135,7 +182,7 @@ def connector_for(account: MarketplaceAccount) -> Connector:
         cached = _instances.get(account.pk)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
-        conn = build_connector(account.connector, credentials)
+        conn = build_connector(account.connector, credentials, AccountTokenStore(account.pk))
         _instances[account.pk] = (fingerprint, conn)
         return conn
 

@@ -36,7 +36,8 @@ def remote_order_to_json(order: RemoteOrder) -> dict[str, Any]:
         "lines": [
             {"external_line_id": ln.external_line_id, "sku": ln.sku, "quantity": ln.quantity,
              "unit_price": str(ln.unit_price), "currency": ln.currency, "title": ln.title,
-             "ean": ln.ean}
+             "ean": ln.ean, "shipped_quantity": ln.shipped_quantity,
+             "canceled_quantity": ln.canceled_quantity, "location_id": ln.location_id}
             for ln in order.lines
         ],
         "buyer_email": order.buyer_email,
@@ -49,6 +50,9 @@ def remote_order_to_json(order: RemoteOrder) -> dict[str, Any]:
         "shipping_price": str(order.shipping_price),
         "site": order.site,
         "raw": _json_safe(order.raw or {}),
+        "cancel_requested": order.cancel_requested,
+        "fulfilled_by_marketplace": order.fulfilled_by_marketplace,
+        "ship_by": order.ship_by.isoformat() if order.ship_by else None,
     }
 
 
@@ -74,7 +78,9 @@ def remote_order_from_json(data: dict[str, Any]) -> RemoteOrder:
                 external_line_id=str(ln.get("external_line_id", "")), sku=str(ln.get("sku", "")),
                 quantity=ln.get("quantity"), unit_price=Decimal(str(ln.get("unit_price", "0"))),
                 currency=str(ln.get("currency", "")), title=str(ln.get("title", "")),
-                ean=str(ln.get("ean", "")),
+                ean=str(ln.get("ean", "")), shipped_quantity=int(ln.get("shipped_quantity") or 0),
+                canceled_quantity=int(ln.get("canceled_quantity") or 0),
+                location_id=str(ln.get("location_id") or ""),
             )
             for ln in data.get("lines", [])
         ),
@@ -84,4 +90,7 @@ def remote_order_from_json(data: dict[str, Any]) -> RemoteOrder:
         shipping_price=Decimal(str(data.get("shipping_price", "0"))),
         site=str(data.get("site", "")),
         raw=data.get("raw") or {},
+        cancel_requested=bool(data.get("cancel_requested", False)),
+        fulfilled_by_marketplace=bool(data.get("fulfilled_by_marketplace", False)),
+        ship_by=_time(data["ship_by"]) if data.get("ship_by") else None,
     )

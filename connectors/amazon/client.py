@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.base import AccountCredentials, RateLimit, Transient
+from connectors.base import AccountCredentials, RateLimit, TokenGrant, TokenStore, Transient
 from connectors.http import (
     ApiClient,
     RetryPolicy,
@@ -103,6 +103,7 @@ class AmazonClient(ApiClient):
         retry: RetryPolicy | None = None,
         rate_scale: float = 1.0,
         pace: bool = True,
+        token_store: TokenStore | None = None,
     ) -> None:
         self.credentials = credentials
         token_url = lwa_token_url(credentials)
@@ -113,7 +114,9 @@ class AmazonClient(ApiClient):
             credentials.refresh_token,
             credentials.seller_id,
         )
-        tokens = shared_token_manager(key, self._fetch_token)
+        tokens = shared_token_manager(
+            key, self._fetch_token, credentials.refresh_token, token_store
+        )
         super().__init__(
             api_endpoint(credentials),
             tokens,
@@ -128,7 +131,7 @@ class AmazonClient(ApiClient):
 
     # -- auth ---------------------------------------------------------------------
 
-    def _fetch_token(self) -> tuple[str, float]:
+    def _fetch_token(self, refresh_token: str) -> TokenGrant:
         with httpx.Client(timeout=httpx.Timeout(15.0, connect=5.0)) as http:
             return oauth_refresh(
                 http,
@@ -136,7 +139,7 @@ class AmazonClient(ApiClient):
                 marketplace="amazon",
                 data={
                     "grant_type": "refresh_token",
-                    "refresh_token": self.credentials.refresh_token,
+                    "refresh_token": refresh_token,
                     "client_id": self.credentials.client_id,
                     "client_secret": self.credentials.client_secret,
                 },

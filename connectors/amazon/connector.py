@@ -1,14 +1,19 @@
 """Amazon SP-API connector: Listings Items for single changes, JSON_LISTINGS_FEED for
 bulk, Orders v0 for import and shipment confirmation, the order-acknowledgement
-feed for seller cancellations."""
+feed for seller cancellations.
+
+Feeds are asynchronous on Amazon (minutes): ``update_offers`` and ``cancel_order``
+hand back a :class:`~connectors.base.Submission` per feed and
+``poll_submission`` reads the processing report once the feed is done.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
 import logging
-import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +25,7 @@ from connectors.base import (
     AccountCredentials,
     AuthFailed,
     BatchResult,
+    CancelScope,
     Connector,
     ItemResult,
     ListingPayload,
@@ -31,7 +37,10 @@ from connectors.base import (
     RemoteOffer,
     RemoteOrder,
     Shipment,
+    ShipmentConfirmation,
+    Submission,
     TokenStatus,
+    TokenStore,
     Transient,
 )
 from connectors.http import RetryPolicy, guarded
@@ -41,6 +50,10 @@ log = logging.getLogger("connectors.amazon")
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 XML_CONTENT_TYPE = "text/xml; charset=UTF-8"
 READ_BACK = ("summaries", "offers", "fulfillmentAvailability")
+FEED_DONE = {"DONE", "FATAL", "CANCELLED"}
+MAX_POLL_INTERVAL = 30.0
+# getFeedDocument allows 0.0222/s: reading a finished feed's report may wait this long.
+REPORT_MAX_WAIT = 60.0
 
 
 def _extra_float(credentials: AccountCredentials, name: str, default: float) -> float:
@@ -71,7 +84,9 @@ class AmazonConnector(Connector):
         "fetch_orders": USAGE_PLANS["getOrders"],
         "confirm_shipment": USAGE_PLANS["confirmShipment"],
         "cancel_order": USAGE_PLANS["createFeed"],
+        "poll_submission": USAGE_PLANS["getFeed"],  # + getFeedDocument once it is done
     }
+    cancel_scope = CancelScope.LINE  # whole items through the acknowledgement feed
 
     def __init__(
         self,
@@ -80,6 +95,7 @@ class AmazonConnector(Connector):
         http: httpx.Client | None = None,
         retry: RetryPolicy | None = None,
         pace: bool = True,
+        token_store: TokenStore | None = None,
     ) -> None:
         super().__init__(credentials)
         missing = [
@@ -99,8 +115,8 @@ class AmazonConnector(Connector):
             retry=retry,
             pace=pace,
             rate_scale=_extra_float(credentials, "rate_scale", 1.0),
+            token_store=token_store,
         )
-        self.feed_timeout = _extra_float(credentials, "feed_timeout", 900.0)
         self.feed_poll_interval = _extra_float(credentials, "feed_poll_interval", 5.0)
         self.page_size = int(_extra_float(credentials, "orders_page_size", 100))
 
@@ -124,7 +140,8 @@ class AmazonConnector(Connector):
 
     @guarded
     def update_offers(self, updates: Sequence[OfferUpdate]) -> BatchResult:
-        """Price/quantity: a PATCH per SKU for small batches, JSON_LISTINGS_FEED otherwise."""
+        """Price/quantity: a PATCH per SKU for small batches, else JSON_LISTINGS_FEED
+        documents whose outcome comes later (``pending``; see ``poll_submission``)."""
         results: list[ItemResult | None] = [None] * len(updates)
         todo: list[tuple[int, OfferUpdate, list[dict[str, Any]]]] = []
         for index, update in enumerate(updates):
@@ -139,19 +156,19 @@ class AmazonConnector(Connector):
                 results[index] = ItemResult(update.sku, ok=True, messages=("nothing to change",))
             else:
                 todo.append((index, update, patches))
-        submission_ids: list[str] = []
+        pending: list[Submission] = []
         if len(todo) <= self.patch_threshold:
             for index, update, patches in todo:
                 results[index] = self._patch(update.sku, patches)
         else:
             for start in range(0, len(todo), self.bulk_limit):
-                chunk = todo[start : start + self.bulk_limit]
-                feed_id, chunk_results = self._listings_feed(chunk)
-                submission_ids.append(feed_id)
-                for (index, _, _), result in zip(chunk, chunk_results, strict=True):
-                    results[index] = result
-        final = tuple(r for r in results if r is not None)
-        return BatchResult(results=final, submission_id=",".join(submission_ids))
+                chunk = [(u, p) for _, u, p in todo[start : start + self.bulk_limit]]
+                pending.append(self._submit_listings_feed(chunk))
+        return BatchResult(
+            results=tuple(r for r in results if r is not None),
+            submission_id=",".join(p.id for p in pending),
+            pending=tuple(pending),
+        )
 
     def _patch(self, sku: str, patches: list[dict[str, Any]]) -> ItemResult:
         try:
@@ -161,16 +178,70 @@ class AmazonConnector(Connector):
             return ItemResult(sku, ok=False, messages=messages, code=exc.code)
         return mappers.submission_result(sku, answer)
 
-    def _listings_feed(
-        self, chunk: list[tuple[int, OfferUpdate, list[dict[str, Any]]]]
-    ) -> tuple[str, list[ItemResult]]:
+    def _submit_listings_feed(
+        self, chunk: list[tuple[OfferUpdate, list[dict[str, Any]]]]
+    ) -> Submission:
         messages, skus = [], {}
-        for message_id, (_, update, patches) in enumerate(chunk, start=1):
+        for message_id, (update, patches) in enumerate(chunk, start=1):
             messages.append(mappers.feed_patch_message(message_id, update.sku, patches))
-            skus[message_id] = update.sku
+            skus[str(message_id)] = update.sku
         document = mappers.feed_document(self.credentials.seller_id, messages)
         data = json.dumps(document, ensure_ascii=False).encode("utf-8")
-        feed_id, status, report = self._run_feed("JSON_LISTINGS_FEED", data, JSON_CONTENT_TYPE)
+        feed_id = self._submit_feed("JSON_LISTINGS_FEED", data, JSON_CONTENT_TYPE)
+        return Submission(
+            id=feed_id,
+            operation="update_offers",
+            keys=tuple(skus.values()),
+            poll_after=self.feed_poll_interval,
+            state={"feed_id": feed_id, "skus": skus},
+        )
+
+    def _submit_feed(self, feed_type: str, data: bytes, content_type: str) -> str:
+        """createFeedDocument -> upload -> createFeed: the feed id."""
+        document = self.client.create_feed_document(content_type)
+        if not isinstance(document, dict) or not document.get("url"):
+            raise Transient(
+                "createFeedDocument answered without an upload URL", code="bad_response"
+            )
+        self.client.upload_document(str(document["url"]), data, content_type)
+        return self.client.create_feed(feed_type, str(document["feedDocumentId"]))
+
+    @guarded
+    def poll_submission(self, submission: Submission) -> BatchResult:
+        """getFeed; once the feed is done, its processing report, parsed per message.
+
+        A feed still queued or processing comes back pending (polled less often each
+        time); a cancelled one reports nothing for its keys, so they are pushed again.
+        """
+        feed_id = str(submission.state.get("feed_id") or submission.id)
+        feed = self.client.get_feed(feed_id)
+        status = str(feed.get("processingStatus")) if isinstance(feed, dict) else ""
+        if status not in FEED_DONE:
+            later = min(max(submission.poll_after, 0.01) * 1.5, MAX_POLL_INTERVAL)
+            return BatchResult(
+                results=(), submission_id=feed_id, pending=(replace(submission, poll_after=later),)
+            )
+        if status == "CANCELLED":
+            log.warning("amazon feed %s was cancelled before processing", feed_id)
+            return BatchResult(results=(), submission_id=feed_id)
+        result_id = feed.get("resultFeedDocumentId")
+        if not result_id:
+            raise Transient(
+                f"feed {feed_id} is {status} without a processing report",
+                code="bad_response",
+                details={"feed_id": feed_id},
+            )
+        result = self.client.get_feed_document(str(result_id), max_wait=REPORT_MAX_WAIT)
+        report = self.client.download_document(
+            str(result["url"]), result.get("compressionAlgorithm")
+        )
+        if submission.operation == "cancel_order":
+            return self._cancel_result(submission, feed_id, status, report)
+        return self._listings_feed_result(submission, feed_id, status, report)
+
+    def _listings_feed_result(
+        self, submission: Submission, feed_id: str, status: str, report: bytes
+    ) -> BatchResult:
         try:
             parsed = json.loads(report)
         except ValueError as exc:
@@ -186,60 +257,32 @@ class AmazonConnector(Connector):
                 code="feed_fatal",
                 details={"feed_id": feed_id, "report": parsed},
             )
+        skus = {int(k): str(v) for k, v in dict(submission.state.get("skus") or {}).items()}
         try:
-            return feed_id, mappers.processing_report_results(parsed, skus, feed_id)
+            results = mappers.processing_report_results(parsed, skus, feed_id)
         except mappers.MappingError as exc:
             raise Transient(f"feed {feed_id}: {exc}", code="bad_response") from exc
+        return BatchResult(results=tuple(results), submission_id=feed_id)
 
-    def _run_feed(self, feed_type: str, data: bytes, content_type: str) -> tuple[str, str, bytes]:
-        """createFeedDocument -> upload -> createFeed -> wait -> processing report bytes."""
-        document = self.client.create_feed_document(content_type)
-        if not isinstance(document, dict) or not document.get("url"):
-            raise Transient(
-                "createFeedDocument answered without an upload URL", code="bad_response"
+    def _cancel_result(
+        self, submission: Submission, feed_id: str, status: str, report: bytes
+    ) -> BatchResult:
+        order_id = str(submission.state.get("order_id") or submission.keys[0])
+        try:
+            errors, descriptions = mappers.parse_xml_processing_report(report)
+        except mappers.MappingError as exc:
+            raise Transient(f"feed {feed_id}: {exc}", code="bad_response") from exc
+        if errors or status == "FATAL":
+            result = ItemResult(
+                order_id,
+                ok=False,
+                external_id=feed_id,
+                messages=tuple(descriptions) or (f"feed {feed_id} is {status}",),
+                code="cancel_refused",
             )
-        self.client.upload_document(str(document["url"]), data, content_type)
-        feed_id = self.client.create_feed(feed_type, str(document["feedDocumentId"]))
-        deadline = time.monotonic() + self.feed_timeout
-        feed = self._wait_for_feed(feed_id, deadline)
-        status = str(feed.get("processingStatus"))
-        if status == "CANCELLED":
-            raise Transient(
-                f"feed {feed_id} was cancelled before processing",
-                code="cancelled",
-                details={"feed_id": feed_id},
-            )
-        result_id = feed.get("resultFeedDocumentId")
-        if not result_id:
-            raise Transient(
-                f"feed {feed_id} is {status} without a processing report",
-                code="bad_response",
-                details={"feed_id": feed_id},
-            )
-        remaining = max(0.0, deadline - time.monotonic())
-        result = self.client.get_feed_document(str(result_id), max_wait=remaining)
-        report = self.client.download_document(
-            str(result["url"]), result.get("compressionAlgorithm")
-        )
-        return feed_id, status, report
-
-    def _wait_for_feed(self, feed_id: str, deadline: float) -> dict[str, Any]:
-        interval = self.feed_poll_interval
-        while True:
-            remaining = deadline - time.monotonic()
-            feed = self.client.get_feed(feed_id, max_wait=max(0.0, remaining))
-            status = feed.get("processingStatus") if isinstance(feed, dict) else None
-            if status in {"DONE", "FATAL", "CANCELLED"}:
-                return feed
-            if time.monotonic() + interval > deadline:
-                # Updates are absolute values: resubmitting later is safe.
-                raise Transient(
-                    f"feed {feed_id} still {status} after {self.feed_timeout:g} s",
-                    code="feed_timeout",
-                    details={"feed_id": feed_id},
-                )
-            time.sleep(interval)
-            interval = min(interval * 1.5, 30.0)
+        else:
+            result = ItemResult(order_id, ok=True, external_id=feed_id)
+        return BatchResult(results=(result,), submission_id=feed_id)
 
     @guarded
     def delist(self, sku: str, external_id: str = "") -> ItemResult:
@@ -377,7 +420,7 @@ class AmazonConnector(Connector):
         """
 
     @guarded
-    def confirm_shipment(self, shipment: Shipment) -> None:
+    def confirm_shipment(self, shipment: Shipment) -> ShipmentConfirmation:
         """confirmShipment for the given lines (all unshipped lines when none are given)."""
         lines = list(shipment.lines)
         if not lines:
@@ -392,19 +435,30 @@ class AmazonConnector(Connector):
                     f"order {shipment.external_order_id} has nothing left to ship",
                     code="nothing_to_ship",
                 )
-        body = mappers.confirm_shipment_body(shipment, lines, self.marketplace_id)
+        try:
+            body = mappers.confirm_shipment_body(shipment, lines, self.marketplace_id)
+        except mappers.MappingError as exc:
+            raise Rejected(str(exc), code="invalid_shipment") from exc
         self.client.confirm_shipment(shipment.external_order_id, body)
+        detail = body["packageDetail"]
+        return ShipmentConfirmation(
+            external_order_id=shipment.external_order_id,
+            package_id=str(detail["packageReferenceId"]),
+            carrier=str(detail["carrierCode"]),
+            tracking_number=shipment.tracking_number,
+        )
 
     @guarded
     def cancel_order(
         self, external_id: str, reason: str, lines: Sequence[tuple[str, int]] = ()
-    ) -> None:
+    ) -> Submission | None:
         """Cancel through the POST_ORDER_ACKNOWLEDGEMENT_DATA feed (StatusCode Failure).
 
         SP-API Orders (v0 and 2026-01-01) has no cancel operation; the order
         acknowledgement feed is Amazon's documented seller-cancellation path. It
         cancels whole items: a partial quantity of an item cannot be cancelled.
-        Cancelling an order that is already cancelled succeeds (idempotent).
+        Cancelling an order that is already cancelled succeeds at once (None);
+        otherwise the feed's Submission says later whether Amazon accepted it.
         """
         try:
             reason_code = mappers.cancel_reason_code(reason)
@@ -416,7 +470,7 @@ class AmazonConnector(Connector):
             raise Rejected(f"Amazon order {external_id} not found", code="not_found")
         status = order.get("OrderStatus")
         if status == "Canceled":
-            return
+            return None
         if status in {"Shipped", "InvoiceUnconfirmed"}:
             raise Rejected(f"Amazon order {external_id} is already shipped", code="shipped")
         item_ids: list[str] = []
@@ -440,19 +494,14 @@ class AmazonConnector(Connector):
         xml = mappers.order_acknowledgement_xml(
             self.credentials.seller_id, external_id, reason_code, item_ids
         )
-        feed_id, status_, report = self._run_feed(
-            "POST_ORDER_ACKNOWLEDGEMENT_DATA", xml, XML_CONTENT_TYPE
+        feed_id = self._submit_feed("POST_ORDER_ACKNOWLEDGEMENT_DATA", xml, XML_CONTENT_TYPE)
+        return Submission(
+            id=feed_id,
+            operation="cancel_order",
+            keys=(external_id,),
+            poll_after=self.feed_poll_interval,
+            state={"feed_id": feed_id, "order_id": external_id},
         )
-        try:
-            errors, descriptions = mappers.parse_xml_processing_report(report)
-        except mappers.MappingError as exc:
-            raise Transient(f"feed {feed_id}: {exc}", code="bad_response") from exc
-        if errors or status_ == "FATAL":
-            raise Rejected(
-                f"Amazon refused to cancel {external_id}: " + "; ".join(descriptions),
-                code="cancel_refused",
-                details={"feed_id": feed_id, "messages": descriptions},
-            )
 
     # ------------------------------------------------------------------ housekeeping
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET  # noqa: S405 - see parse_xml_processing_report
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from connectors.base import (
     CancelReason,
     ItemResult,
     ListingPayload,
+    LocationQuantity,
     OfferUpdate,
     RemoteAddress,
     RemoteOffer,
@@ -21,7 +23,8 @@ from connectors.base import (
     RemoteOrderStatus,
     Shipment,
 )
-from connectors.mapping import MappingError, instant, money, quantity
+from connectors.carriers import Carrier, canonical
+from connectors.mapping import MappingError, check_locations, instant, money, quantity
 
 __all__ = ["MappingError", "instant", "money", "quantity"]
 
@@ -75,8 +78,17 @@ def offer_attribute(price: Decimal, currency: str, marketplace_id: str) -> list[
     ]
 
 
-def availability_attribute(qty: int) -> list[dict[str, Any]]:
-    return [{"fulfillment_channel_code": FULFILLMENT_CHANNEL, "quantity": int(qty)}]
+def availability_attribute(
+    qty: int, locations: Sequence[LocationQuantity] = ()
+) -> list[dict[str, Any]]:
+    """Merchant-fulfilled quantity: one DEFAULT entry, or one per supply source
+    (Multi-Location Inventory: the location id is the fulfillment channel code)."""
+    if not locations:
+        return [{"fulfillment_channel_code": FULFILLMENT_CHANNEL, "quantity": int(qty)}]
+    return [
+        {"fulfillment_channel_code": loc.location_id, "quantity": int(loc.quantity)}
+        for loc in locations
+    ]
 
 
 def listing_attributes(listing: ListingPayload, marketplace_id: str) -> dict[str, Any]:
@@ -88,7 +100,7 @@ def listing_attributes(listing: ListingPayload, marketplace_id: str) -> dict[str
             _CONDITIONS.get(listing.condition, listing.condition), marketplace_id
         ),
         "purchasable_offer": offer_attribute(listing.price, listing.currency, marketplace_id),
-        "fulfillment_availability": availability_attribute(listing.quantity),
+        "fulfillment_availability": availability_attribute(listing.quantity, listing.locations),
     }
     if listing.brand:
         attrs["brand"] = _attr(listing.brand, marketplace_id, lang)
@@ -134,12 +146,14 @@ def offer_patches(update: OfferUpdate, marketplace_id: str) -> list[dict[str, An
                 "value": offer_attribute(update.price, update.currency, marketplace_id),
             }
         )
-    if update.quantity is not None:
+    check_locations(update.sku, update.quantity, update.locations)
+    total = update.total_quantity
+    if total is not None:
         patches.append(
             {
                 "op": "replace",
                 "path": "/attributes/fulfillment_availability",
-                "value": availability_attribute(update.quantity),
+                "value": availability_attribute(total, update.locations),
             }
         )
     return patches
@@ -258,16 +272,31 @@ def remote_offer(item: Mapping[str, Any], marketplace_id: str) -> RemoteOffer:
             currency = str(amount.get("currencyCode", ""))
             break
     qty: int | None = None
+    locations: list[LocationQuantity] = []
     for availability in item.get("fulfillmentAvailability") or []:
-        if availability.get("fulfillmentChannelCode") == FULFILLMENT_CHANNEL:
-            qty = quantity(availability.get("quantity", 0), f"{sku} quantity")
+        code = str(availability.get("fulfillmentChannelCode", ""))
+        if code.startswith("AMAZON_"):
+            continue  # FBA stock is Amazon's, not a merchant location
+        amount = quantity(availability.get("quantity", 0), f"{sku} quantity")
+        if code == FULFILLMENT_CHANNEL:
+            qty = amount
+        else:
+            locations.append(LocationQuantity(code, amount))
+    if locations:
+        qty = (qty or 0) + sum(loc.quantity for loc in locations)
     status, asin = "", ""
     for summary in item.get("summaries") or []:
         if summary.get("marketplaceId") == marketplace_id:
             status = ",".join(summary.get("status") or []) or "INACTIVE"
             asin = str(summary.get("asin", ""))
     return RemoteOffer(
-        sku=sku, price=price, currency=currency, quantity=qty, status=status, external_id=asin
+        sku=sku,
+        price=price,
+        currency=currency,
+        quantity=qty,
+        status=status,
+        external_id=asin,
+        locations=tuple(locations),
     )
 
 
@@ -314,6 +343,7 @@ def remote_order(
     lines: list[RemoteOrderLine] = []
     currency = ""
     subtotal = shipping = Decimal(0)
+    cancel_requested = False
     for item in items:
         line_id = item.get("OrderItemId")
         if not line_id:
@@ -328,6 +358,9 @@ def remote_order(
         if ship.get("Amount") is not None:
             shipping += money(ship["Amount"], f"{order_id}/{line_id} ShippingPrice")
         subtotal += line_total
+        requested = (item.get("BuyerRequestedCancel") or {}).get("IsBuyerRequestedCancel")
+        cancel_requested = cancel_requested or str(requested).lower() == "true"
+        shipped = item.get("QuantityShipped")
         lines.append(
             RemoteOrderLine(
                 external_line_id=str(line_id),
@@ -336,6 +369,9 @@ def remote_order(
                 unit_price=unit,
                 currency=currency,
                 title=str(item.get("Title", "")),
+                shipped_quantity=quantity(shipped, f"{order_id}/{line_id} QuantityShipped")
+                if shipped is not None
+                else 0,
             )
         )
     total_raw = order.get("OrderTotal") or {}
@@ -362,24 +398,86 @@ def remote_order(
         shipping_price=shipping,
         site=str(order.get("MarketplaceId", site)),
         raw={"order": dict(order), "items": [dict(i) for i in items]},
+        cancel_requested=cancel_requested,
+        fulfilled_by_marketplace=order.get("FulfillmentChannel") == "AFN",
+        ship_by=instant(order["LatestShipDate"], f"{order_id} LatestShipDate")
+        if order.get("LatestShipDate")
+        else None,
     )
 
 
+# Amazon's carrierCode values for the canonical carriers (Amazon's CarrierCode list, which
+# the ordersV0 model links to but does not enumerate); anything else goes as "Other"
+# with carrierName, which the model requires then.
+CARRIER_CODES: dict[Carrier, str] = {
+    Carrier.UPS: "UPS",
+    Carrier.USPS: "USPS",
+    Carrier.FEDEX: "FedEx",
+    Carrier.DHL: "DHL",
+    Carrier.DHL_ECOMMERCE: "DHL eCommerce",
+    Carrier.DEUTSCHE_POST: "Deutsche Post",
+    Carrier.DPD: "DPD",
+    Carrier.GLS: "GLS",
+    Carrier.HERMES: "Hermes",
+    Carrier.ROYAL_MAIL: "Royal Mail",
+    Carrier.LA_POSTE: "La Poste",
+    Carrier.CHRONOPOST: "Chronopost",
+    Carrier.CANADA_POST: "Canada Post",
+    Carrier.JAPAN_POST: "Japan Post",
+    Carrier.YAMATO: "Yamato Transport",
+    Carrier.SAGAWA: "Sagawa Express",
+    Carrier.CHINA_POST: "China Post",
+    Carrier.SF_EXPRESS: "SF Express",
+    Carrier.YUNEXPRESS: "YunExpress",
+    Carrier.FOUR_PX: "4PX",
+    Carrier.YANWEN: "Yanwen",
+    Carrier.ONTRAC: "OnTrac",
+    Carrier.LASERSHIP: "Lasership",
+}
+OTHER_CARRIER = "Other"
+
+
+def carrier_fields(shipment: Shipment) -> dict[str, str]:
+    """carrierCode (and carrierName for carriers Amazon has no code for)."""
+    if shipment.carrier in CARRIER_CODES.values():
+        return {"carrierCode": shipment.carrier}
+    carrier = canonical(shipment.carrier)
+    code = CARRIER_CODES.get(carrier) if carrier is not None else None
+    if code:
+        return {"carrierCode": code}
+    name = shipment.carrier_name or shipment.carrier
+    if not name or carrier is Carrier.OTHER and not shipment.carrier_name:
+        raise MappingError("a carrier Amazon has no code for needs its name (carrier_name)")
+    return {"carrierCode": OTHER_CARRIER, "carrierName": name}
+
+
+def package_reference(shipment: Shipment) -> str:
+    """packageReferenceId: "a seller-supplied identifier that uniquely identifies a package
+    within the scope of an order. Only positive numeric values are supported."
+
+    A numeric package id is used as is; otherwise one is derived from the tracking
+    number, so confirming the same package again names the same package.
+    """
+    if shipment.package_id.isdigit() and int(shipment.package_id) > 0:
+        return shipment.package_id
+    seed = shipment.package_id or shipment.tracking_number
+    return str(int(hashlib.sha256(seed.encode()).hexdigest()[:12], 16) % 10**12 + 1)
+
+
 def confirm_shipment_body(
-    shipment: Shipment,
-    lines: Sequence[tuple[str, int]],
-    marketplace_id: str,
-    package_reference: str = "1",
+    shipment: Shipment, lines: Sequence[tuple[str, int]], marketplace_id: str
 ) -> dict[str, Any]:
     detail: dict[str, Any] = {
-        "packageReferenceId": package_reference,
-        "carrierCode": shipment.carrier,
+        "packageReferenceId": package_reference(shipment),
+        **carrier_fields(shipment),
         "trackingNumber": shipment.tracking_number,
         "shipDate": iso(shipment.shipped_at),
         "orderItems": [{"orderItemId": line_id, "quantity": qty} for line_id, qty in lines],
     }
     if shipment.service:
         detail["shippingMethod"] = shipment.service
+    if shipment.ship_from:
+        detail["shipFromSupplySourceId"] = shipment.ship_from
     return {"marketplaceId": marketplace_id, "packageDetail": detail}
 
 
@@ -391,6 +489,8 @@ CANCEL_REASONS = {
     CancelReason.BUYER_REQUESTED: "BuyerCanceled",
     CancelReason.ADDRESS_UNDELIVERABLE: "ShippingAddressUndeliverable",
     CancelReason.PRICING_ERROR: "GeneralAdjustment",
+    CancelReason.FRAUD_SUSPECTED: "RiskAssessmentInformationNotValid",
+    CancelReason.PAYMENT_METHOD_UNSUPPORTED: "GeneralAdjustment",
     CancelReason.OTHER: "GeneralAdjustment",
 }
 AMAZON_CANCEL_CODES = {

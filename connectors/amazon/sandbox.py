@@ -15,7 +15,6 @@ QuotaExceeded with x-amzn-RateLimit-Limit).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import heapq
@@ -30,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 from connectors.amazon.client import USAGE_PLANS
@@ -38,12 +36,13 @@ from connectors.base import AccountCredentials, RateLimit
 from connectors.sandbox_kit import (
     Request,
     Response,
+    SandboxAccount,
     SandboxApp,
     SandboxServer,
-    TokenBook,
     iso,
     parse_iso,
-    run_forever,
+    sandbox_main,
+    serve_app,
     utcnow,
 )
 
@@ -53,13 +52,9 @@ GZIP_OVER = 100_000  # processing reports larger than this are served GZIP-compr
 
 
 @dataclass
-class Account:
-    client_id: str
-    client_secret: str
-    refresh_token: str
+class Account(SandboxAccount):
     seller_id: str
     marketplace_ids: tuple[str, ...]
-    revoked: bool = False
 
 
 DEMO_ACCOUNT = Account(
@@ -146,12 +141,25 @@ def _price_of(attributes: dict[str, Any]) -> tuple[Decimal | None, str]:
         return None, ""
 
 
+def _availability(attributes: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(fulfillment channel code, quantity) of the merchant-fulfilled entries."""
+    return [
+        (str(entry.get("fulfillment_channel_code")), entry.get("quantity"))
+        for entry in attributes.get("fulfillment_availability") or []
+        if isinstance(entry, dict)
+        and not str(entry.get("fulfillment_channel_code", "")).startswith("AMAZON_")
+    ]
+
+
 def _quantity_of(attributes: dict[str, Any]) -> int | None:
-    for entry in attributes.get("fulfillment_availability") or []:
-        if isinstance(entry, dict) and entry.get("fulfillment_channel_code") == "DEFAULT":
-            value = entry.get("quantity")
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
-    return None
+    """DEFAULT's quantity, or the sum over the seller's supply sources (Multi-Location)."""
+    entries = _availability(attributes)
+    if not entries or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for _, v in entries
+    ):
+        return None
+    default = [v for code, v in entries if code == "DEFAULT"]
+    return default[0] if default else sum(v for _, v in entries)
 
 
 def _check_attributes(attributes: dict[str, Any], requirements: str) -> list[dict[str, Any]]:
@@ -214,6 +222,18 @@ def _check_offer(attributes: dict[str, Any]) -> list[dict[str, Any]]:
 
 class AmazonSandbox(SandboxApp):
     name = "amazon"
+    token_prefix = "Atza|"  # noqa: S105 - what LWA access tokens look like
+    demo_account = DEMO_ACCOUNT
+    seller_param = "seller_id"
+    order_fields = {
+        "seller_id": str,
+        "marketplace_id": str,
+        "currency": str,
+        "status": str,
+        "order_id": str,
+        "ship_to": dict,
+        "shipping": str,
+    }
 
     def __init__(
         self,
@@ -226,10 +246,6 @@ class AmazonSandbox(SandboxApp):
         orders_visibility_lag: float = 0.0,
         accounts: list[Account] | None = None,
     ) -> None:
-        self.accounts: dict[str, Account] = {}
-        for account in accounts or [DEMO_ACCOUNT]:
-            self.add_account(account)
-        self.tokens = TokenBook("Atza|", token_ttl)
         self.feed_queue_seconds = feed_queue_seconds
         self.feed_processing_seconds = feed_processing_seconds
         self.orders_visibility_lag = orders_visibility_lag
@@ -239,15 +255,15 @@ class AmazonSandbox(SandboxApp):
         self._work_cv = threading.Condition()
         self._stopping = False
         self._worker: threading.Thread | None = None
-        self._state_init()
         super().__init__(
             token_ttl=token_ttl,
             rate_limits=dict(USAGE_PLANS),
             rate_limits_enabled=rate_limits_enabled,
             rate_scale=rate_scale,
+            accounts=accounts,
         )
 
-    def _state_init(self) -> None:
+    def init_state(self) -> None:
         self.listings: dict[tuple[str, str], Listing] = {}
         self.documents: dict[str, Document] = {}
         self.feeds: dict[str, Feed] = {}
@@ -257,12 +273,11 @@ class AmazonSandbox(SandboxApp):
 
     # ------------------------------------------------------------------ accounts, auth
 
-    def add_account(self, account: Account) -> None:
-        self.accounts[account.refresh_token] = account
-
-    def credentials(self, account: Account | None = None, **extra: str) -> AccountCredentials:
-        """AccountCredentials that reach this sandbox for ``account`` (the demo by default)."""
-        account = account or next(iter(self.accounts.values()))
+    @classmethod
+    def account_credentials(
+        cls, account: Account, base_url: str, **extra: str
+    ) -> AccountCredentials:
+        base_url = base_url.rstrip("/")
         return AccountCredentials(
             marketplace="amazon",
             site=account.marketplace_ids[0],
@@ -270,19 +285,10 @@ class AmazonSandbox(SandboxApp):
             client_secret=account.client_secret,
             refresh_token=account.refresh_token,
             seller_id=account.seller_id,
-            endpoint=self.base_url,
-            auth_endpoint=self.base_url + "/auth/o2/token",
+            endpoint=base_url,
+            auth_endpoint=base_url + "/auth/o2/token",
             extra={"feed_poll_interval": "0.05", **extra},
         )
-
-    def revoke(self, refresh_token: str) -> None:
-        """The seller revoked the app: the refresh token and its access tokens stop working."""
-        account = self.accounts[refresh_token]
-        account.revoked = True
-        self.tokens.revoke_account(lambda a: a is account)
-
-    def expire_tokens(self) -> None:
-        self.tokens.expire_all()
 
     def account_key(self, request: Request) -> str:
         account = request.account
@@ -442,55 +448,30 @@ class AmazonSandbox(SandboxApp):
         )
 
     def admin_routes(self) -> list[tuple[str, str, Any]]:
-        return [
-            ("POST", "/_sandbox/orders", self._admin_create_order),
-            ("POST", "/_sandbox/orders/{orderId}/cancel", self._admin_cancel_order),
-            ("GET", "/_sandbox/orders/{orderId}", self._admin_get_order),
-            ("GET", "/_sandbox/listings/{sku}", self._admin_get_listing),
-            ("POST", "/_sandbox/listings", self._admin_seed_listings),
-            ("POST", "/_sandbox/accounts", self._admin_add_account),
-        ]
+        return [("POST", "/_sandbox/accounts", self._admin_add_account)]
 
     # ------------------------------------------------------------------ LWA
 
     def lwa_token(self, request: Request) -> Response:
-        form = {k: v[0] for k, v in request.query.items()}
-        if request.body:
-            form.update({k: v[0] for k, v in parse_qs(request.body.decode()).items()})
+        form = self.token_form(request)
         if form.get("grant_type") != "refresh_token":
-            return Response.json(
-                400,
-                {
-                    "error": "unsupported_grant_type",
-                    "error_description": "Only refresh_token is supported by this sandbox.",
-                },
+            return self.oauth_error(
+                400, "unsupported_grant_type", "Only refresh_token is supported by this sandbox."
             )
-        account = self.accounts.get(form.get("refresh_token", ""))
-        if account is None or account.revoked:
-            return Response.json(
-                400,
-                {
-                    "error": "invalid_grant",
-                    "error_description": "The request has an invalid grant "
-                    "parameter : refresh_token",
-                },
+        account = self.granted(form.get("refresh_token", ""))
+        if account is None:
+            return self.oauth_error(
+                400, "invalid_grant", "The request has an invalid grant parameter : refresh_token"
             )
         if form.get("client_id") != account.client_id or not hmac.compare_digest(
             form.get("client_secret", ""), account.client_secret
         ):
-            return Response.json(
-                401,
-                {"error": "invalid_client", "error_description": "Client authentication failed"},
-            )
-        token, lifetime = self.tokens.issue(account)
-        return Response.json(
-            200,
-            {
-                "access_token": token,
-                "refresh_token": account.refresh_token,
-                "token_type": "bearer",
-                "expires_in": int(lifetime) if lifetime >= 1 else lifetime,
-            },
+            return self.oauth_error(401, "invalid_client", "Client authentication failed")
+        # LWA answers the refresh token it was given (it does not rotate).
+        return self.issue_token(
+            account,
+            refresh_token=account.refresh_token,
+            token_type="bearer",  # noqa: S106
         )
 
     # ------------------------------------------------------------------ listings
@@ -539,7 +520,12 @@ class AmazonSandbox(SandboxApp):
             )
         if "fulfillmentAvailability" in included:
             out["fulfillmentAvailability"] = (
-                [{"fulfillmentChannelCode": "DEFAULT", "quantity": qty}] if qty is not None else []
+                [
+                    {"fulfillmentChannelCode": code, "quantity": value}
+                    for code, value in _availability(listing.attributes)
+                ]
+                if qty is not None
+                else []
             )
         return out
 
@@ -766,6 +752,13 @@ class AmazonSandbox(SandboxApp):
         ).encode()
         return Response(status, body, {"Content-Type": "application/xml"})
 
+    def _signature_mismatch(self) -> Response:
+        return self._s3_error(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        )
+
     def create_feed_document(self, request: Request) -> Response:
         body = request.json()
         if not isinstance(body, dict) or not isinstance(body.get("contentType"), str):
@@ -779,11 +772,7 @@ class AmazonSandbox(SandboxApp):
 
     def upload_document(self, request: Request) -> Response:
         if not self._signature_ok(request, "PUT"):
-            return self._s3_error(
-                403,
-                "SignatureDoesNotMatch",
-                "The request signature we calculated does not match the signature you provided.",
-            )
+            return self._signature_mismatch()
         with self.lock:
             document = self.documents.get(request.params["documentId"])
             if document is None:
@@ -801,11 +790,7 @@ class AmazonSandbox(SandboxApp):
 
     def download_document(self, request: Request) -> Response:
         if not self._signature_ok(request, "GET"):
-            return self._s3_error(
-                403,
-                "SignatureDoesNotMatch",
-                "The request signature we calculated does not match the signature you provided.",
-            )
+            return self._signature_mismatch()
         with self.lock:
             document = self.documents.get(request.params["documentId"])
             if document is None or document.data is None:
@@ -1278,9 +1263,9 @@ class AmazonSandbox(SandboxApp):
         }
         self._store(account.seller_id, sku, "PRODUCT", attributes, replace=True)
 
-    def listing_state(self, sku: str, seller_id: str | None = None) -> dict[str, Any] | None:
+    def listing_state(self, sku: str, seller: str | None = None) -> dict[str, Any] | None:
         """What a shopper would see for ``sku``: price, currency, quantity (None if absent)."""
-        seller = seller_id or next(iter(self.accounts.values())).seller_id
+        seller = seller or next(iter(self.accounts.values())).seller_id
         with self.lock:
             listing = self.listings.get((seller, sku))
             if listing is None:
@@ -1426,9 +1411,9 @@ class AmazonSandbox(SandboxApp):
 
     # ------------------------------------------------------------------ admin
 
-    def reset(self) -> None:
-        with self.lock:
-            self._state_init()
+    def admin_order(self, order_id: str) -> dict[str, Any] | None:
+        entry = self.orders.get(order_id)
+        return None if entry is None else {"order": entry["order"], "items": entry["items"]}
 
     def admin_state(self) -> dict[str, Any]:
         with self.lock:
@@ -1439,7 +1424,6 @@ class AmazonSandbox(SandboxApp):
                     s: sum(1 for f in self.feeds.values() if f.status == s)
                     for s in ("IN_QUEUE", "IN_PROGRESS", "DONE", "FATAL", "CANCELLED")
                 },
-                "tokens_issued": self.tokens.issued,
                 "accounts": [
                     {
                         "seller_id": a.seller_id,
@@ -1449,56 +1433,6 @@ class AmazonSandbox(SandboxApp):
                     for a in self.accounts.values()
                 ],
             }
-
-    def _admin_create_order(self, request: Request) -> Response:
-        body = request.json() or {}
-        try:
-            order = self.create_order(
-                body.get("items") or [],
-                seller_id=body.get("seller_id"),
-                marketplace_id=body.get("marketplace_id"),
-                currency=body.get("currency"),
-                status=body.get("status", "Unshipped"),
-                order_id=body.get("order_id"),
-                ship_to=body.get("ship_to"),
-                shipping=str(body.get("shipping", "0.00")),
-            )
-        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
-            return Response.json(400, {"error": str(exc)})
-        return Response.json(201, order)
-
-    def _admin_cancel_order(self, request: Request) -> Response:
-        try:
-            return Response.json(200, self.cancel(request.params["orderId"]))
-        except KeyError:
-            return Response.json(404, {"error": "no such order"})
-
-    def _admin_get_order(self, request: Request) -> Response:
-        with self.lock:
-            entry = self.orders.get(request.params["orderId"])
-            if entry is None:
-                return Response.json(404, {"error": "no such order"})
-            return Response.json(200, {"order": entry["order"], "items": entry["items"]})
-
-    def _admin_seed_listings(self, request: Request) -> Response:
-        """Body: {"listings": [{"sku", "price", "quantity", "currency"?}]}."""
-        body = request.json() or {}
-        try:
-            for entry in body.get("listings") or []:
-                self.seed_listing(
-                    str(entry["sku"]),
-                    price=str(entry.get("price", "10.00")),
-                    quantity=int(entry.get("quantity", 1)),
-                    currency=entry.get("currency"),
-                    seller_id=body.get("seller_id"),
-                )
-        except (KeyError, TypeError, ValueError, InvalidOperation, StopIteration) as exc:
-            return Response.json(400, {"error": str(exc)})
-        return Response.json(201, {"listings": len(body.get("listings") or [])})
-
-    def _admin_get_listing(self, request: Request) -> Response:
-        state = self.listing_state(request.params["sku"], request.q("seller_id"))
-        return Response.json(200 if state else 404, state or {"error": "no such listing"})
 
     def _admin_add_account(self, request: Request) -> Response:
         body = request.json() or {}
@@ -1515,18 +1449,7 @@ class AmazonSandbox(SandboxApp):
 
 def demo_credentials(base_url: str, **extra: str) -> AccountCredentials:
     """Credentials of the demo account on a sandbox at ``base_url`` (another process too)."""
-    account = DEMO_ACCOUNT
-    return AccountCredentials(
-        marketplace="amazon",
-        site=account.marketplace_ids[0],
-        client_id=account.client_id,
-        client_secret=account.client_secret,
-        refresh_token=account.refresh_token,
-        seller_id=account.seller_id,
-        endpoint=base_url.rstrip("/"),
-        auth_endpoint=base_url.rstrip("/") + "/auth/o2/token",
-        extra={"feed_poll_interval": "0.05", **extra},
-    )
+    return AmazonSandbox.account_credentials(DEMO_ACCOUNT, base_url, **extra)
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> tuple[SandboxServer, str]:
@@ -1535,34 +1458,20 @@ def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> tuple[Sandb
     ``server.app`` is the :class:`AmazonSandbox` (seed orders, set faults);
     ``server.close()`` stops it. Options go to :class:`AmazonSandbox`.
     """
-    server = SandboxServer(AmazonSandbox(**options), host, port).start()
-    return server, server.base_url
+    return serve_app(AmazonSandbox(**options), host, port)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Amazon SP-API loopback sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--token-ttl", type=float, default=3600.0)
-    parser.add_argument(
-        "--rate-scale",
-        type=float,
-        default=1.0,
-        help="multiply every documented rate (demo/benchmark speed-up)",
-    )
-    parser.add_argument("--no-rate-limits", action="store_true")
-    args = parser.parse_args(argv)
-    server, base_url = serve(
-        args.host,
-        args.port,
-        token_ttl=args.token_ttl,
-        rate_scale=args.rate_scale,
-        rate_limits_enabled=not args.no_rate_limits,
-    )
-    run_forever(
-        server,
-        f"Amazon SP-API sandbox on {base_url} (seller "
-        f"{DEMO_ACCOUNT.seller_id}, marketplace {DEMO_ACCOUNT.marketplace_ids[0]})",
+    sandbox_main(
+        argv,
+        description="Amazon SP-API loopback sandbox",
+        port=DEFAULT_PORT,
+        token_ttl=3600.0,
+        serve=serve,
+        banner=lambda base_url: (
+            f"Amazon SP-API sandbox on {base_url} (seller "
+            f"{DEMO_ACCOUNT.seller_id}, marketplace {DEMO_ACCOUNT.marketplace_ids[0]})"
+        ),
     )
 
 

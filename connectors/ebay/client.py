@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.base import AccountCredentials, RateLimit
+from connectors.base import AccountCredentials, RateLimit, TokenGrant, TokenStore
 from connectors.http import (
     ApiClient,
     RetryPolicy,
@@ -81,12 +81,15 @@ class EbayClient(ApiClient):
         retry: RetryPolicy | None = None,
         rate_scale: float = 1.0,
         pace: bool = True,
+        token_store: TokenStore | None = None,
     ) -> None:
         self.credentials = credentials
         key = account_key(
             "ebay", identity_url(credentials), credentials.client_id, credentials.refresh_token
         )
-        tokens = shared_token_manager(key, self._fetch_token)
+        tokens = shared_token_manager(
+            key, self._fetch_token, credentials.refresh_token, token_store
+        )
         super().__init__(
             credentials.endpoint or API_ENDPOINT,
             tokens,
@@ -100,7 +103,7 @@ class EbayClient(ApiClient):
 
     # -- auth ---------------------------------------------------------------------
 
-    def _fetch_token(self) -> tuple[str, float]:
+    def _fetch_token(self, refresh_token: str) -> TokenGrant:
         basic = base64.b64encode(
             f"{self.credentials.client_id}:{self.credentials.client_secret}".encode()
         ).decode()
@@ -112,7 +115,7 @@ class EbayClient(ApiClient):
                 headers={"Authorization": f"Basic {basic}"},
                 data={
                     "grant_type": "refresh_token",
-                    "refresh_token": self.credentials.refresh_token,
+                    "refresh_token": refresh_token,
                     "scope": self.credentials.extra.get("scopes", DEFAULT_SCOPES),
                 },
             )

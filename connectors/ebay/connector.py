@@ -25,7 +25,9 @@ from connectors.base import (
     RemoteOffer,
     RemoteOrder,
     Shipment,
+    ShipmentConfirmation,
     TokenStatus,
+    TokenStore,
     Transient,
 )
 from connectors.ebay import mappers
@@ -68,6 +70,7 @@ class EbayConnector(Connector):
         http: httpx.Client | None = None,
         retry: RetryPolicy | None = None,
         pace: bool = True,
+        token_store: TokenStore | None = None,
     ) -> None:
         super().__init__(credentials)
         missing = [
@@ -84,7 +87,14 @@ class EbayConnector(Connector):
             scale = float(credentials.extra.get("rate_scale", 1.0))
         except (TypeError, ValueError):
             scale = 1.0
-        self.client = EbayClient(credentials, http=http, retry=retry, pace=pace, rate_scale=scale)
+        self.client = EbayClient(
+            credentials,
+            http=http,
+            retry=retry,
+            pace=pace,
+            rate_scale=scale,
+            token_store=token_store,
+        )
         self.page_size = max(1, min(200, int(credentials.extra.get("orders_page_size", 200))))
         self._offer_ids: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -153,7 +163,7 @@ class EbayConnector(Connector):
         results: dict[int, ItemResult] = {}
         pending: list[tuple[int, OfferUpdate, dict[str, Any]]] = []
         for index, update in enumerate(updates):
-            if update.price is None and update.quantity is None:
+            if update.price is None and update.total_quantity is None:
                 results[index] = ItemResult(update.sku, ok=True, messages=("nothing to change",))
                 continue
             if update.price is not None and not update.currency:
@@ -173,7 +183,14 @@ class EbayConnector(Connector):
                     messages=(f"no eBay offer for SKU {update.sku} on {self.credentials.site}",),
                 )
                 continue
-            pending.append((index, update, mappers.price_quantity_request(update, offer_id)))
+            try:
+                request = mappers.price_quantity_request(update, offer_id)
+            except mappers.MappingError as exc:
+                results[index] = ItemResult(
+                    update.sku, ok=False, code="invalid_update", messages=(str(exc),)
+                )
+                continue
+            pending.append((index, update, request))
         for start in range(0, len(pending), BULK_LIMIT):
             chunk = pending[start : start + BULK_LIMIT]
             body = self.client.bulk_update_price_quantity([request for _, _, request in chunk])
@@ -281,7 +298,7 @@ class EbayConnector(Connector):
         """Nothing to do: eBay orders need no acknowledgement from the seller."""
 
     @guarded
-    def confirm_shipment(self, shipment: Shipment) -> None:
+    def confirm_shipment(self, shipment: Shipment) -> ShipmentConfirmation:
         """createShippingFulfillment with carrier and tracking (all open lines when none given)."""
         lines = list(shipment.lines)
         if not lines:
@@ -300,8 +317,14 @@ class EbayConnector(Connector):
                     f"order {shipment.external_order_id} has nothing left to ship",
                     code="nothing_to_ship",
                 )
-        self.client.create_shipping_fulfillment(
-            shipment.external_order_id, mappers.shipping_fulfillment_body(shipment, lines)
+        body = mappers.shipping_fulfillment_body(shipment, lines)
+        fulfillment_id = self.client.create_shipping_fulfillment(shipment.external_order_id, body)
+        return ShipmentConfirmation(
+            external_order_id=shipment.external_order_id,
+            package_id=shipment.package_id or fulfillment_id,
+            carrier=str(body["shippingCarrierCode"]),
+            tracking_number=shipment.tracking_number,
+            fulfillment_id=fulfillment_id,
         )
 
     @guarded

@@ -11,6 +11,7 @@ from connectors.base import (
     CancelReason,
     ItemResult,
     ListingPayload,
+    LocationQuantity,
     OfferUpdate,
     RemoteAddress,
     RemoteOffer,
@@ -19,7 +20,8 @@ from connectors.base import (
     RemoteOrderStatus,
     Shipment,
 )
-from connectors.mapping import MappingError, instant, money, quantity
+from connectors.carriers import Carrier, canonical
+from connectors.mapping import MappingError, check_locations, instant, money, quantity
 
 __all__ = ["MappingError"]
 
@@ -42,6 +44,19 @@ def amount(value: Decimal, currency: str) -> dict[str, str]:
     return {"value": f"{value:f}", "currency": currency}
 
 
+def ship_to_location_availability(
+    total: int, locations: Sequence[LocationQuantity] = ()
+) -> dict[str, Any]:
+    """ShipToLocationAvailability: the total, split per merchant location when given."""
+    body: dict[str, Any] = {"quantity": int(total)}
+    if locations:
+        body["availabilityDistributions"] = [
+            {"merchantLocationKey": loc.location_id, "quantity": int(loc.quantity)}
+            for loc in locations
+        ]
+    return body
+
+
 def inventory_item_body(listing: ListingPayload) -> dict[str, Any]:
     product: dict[str, Any] = {"title": listing.title, "description": listing.description}
     aspects = {
@@ -57,7 +72,11 @@ def inventory_item_body(listing: ListingPayload) -> dict[str, Any]:
     if listing.image_urls:
         product["imageUrls"] = list(listing.image_urls)
     body: dict[str, Any] = {
-        "availability": {"shipToLocationAvailability": {"quantity": int(listing.quantity)}},
+        "availability": {
+            "shipToLocationAvailability": ship_to_location_availability(
+                listing.quantity, listing.locations
+            )
+        },
         "condition": _CONDITIONS.get(listing.condition, listing.condition.upper()),
         "product": product,
     }
@@ -88,13 +107,17 @@ def offer_body(
 
 
 def price_quantity_request(update: OfferUpdate, offer_id: str) -> dict[str, Any]:
+    check_locations(update.sku, update.quantity, update.locations)
+    total = update.total_quantity
     request: dict[str, Any] = {"sku": update.sku}
-    if update.quantity is not None:
-        request["shipToLocationAvailability"] = {"quantity": int(update.quantity)}
-    if offer_id and (update.price is not None or update.quantity is not None):
+    if total is not None:
+        request["shipToLocationAvailability"] = ship_to_location_availability(
+            total, update.locations
+        )
+    if offer_id and (update.price is not None or total is not None):
         offer: dict[str, Any] = {"offerId": offer_id}
-        if update.quantity is not None:
-            offer["availableQuantity"] = int(update.quantity)
+        if total is not None:
+            offer["availableQuantity"] = int(total)
         if update.price is not None:
             offer["price"] = amount(update.price, update.currency)
         request["offers"] = [offer]
@@ -153,12 +176,23 @@ def remote_offer(
             qty = quantity(offer["availableQuantity"], f"{sku} availableQuantity")
         status = str(offer.get("status", ""))
         offer_id = str(offer.get("offerId", ""))
-    if qty is None and item is not None:
+    locations: list[LocationQuantity] = []
+    if item is not None:
         ship_to = (item.get("availability") or {}).get("shipToLocationAvailability") or {}
-        if ship_to.get("quantity") is not None:
+        if qty is None and ship_to.get("quantity") is not None:
             qty = quantity(ship_to["quantity"], f"{sku} shipToLocationAvailability")
+        for entry in ship_to.get("availabilityDistributions") or []:
+            key = str((entry or {}).get("merchantLocationKey", ""))
+            amount = quantity((entry or {}).get("quantity"), f"{sku} {key} quantity")
+            locations.append(LocationQuantity(key, amount))
     return RemoteOffer(
-        sku=sku, price=price, currency=currency, quantity=qty, status=status, external_id=offer_id
+        sku=sku,
+        price=price,
+        currency=currency,
+        quantity=qty,
+        status=status,
+        external_id=offer_id,
+        locations=tuple(locations),
     )
 
 
@@ -202,6 +236,7 @@ def remote_order(order: Mapping[str, Any], site: str) -> RemoteOrder:
         raise MappingError(f"{order_id}: {exc}") from exc
     lines = []
     currency = ""
+    ship_by: datetime | None = None
     for item in order.get("lineItems") or []:
         line_id = item.get("lineItemId")
         if not line_id:
@@ -212,6 +247,10 @@ def remote_order(order: Mapping[str, Any], site: str) -> RemoteOrder:
         line_total = money(cost.get("value", "0"), f"{order_id}/{line_id} lineItemCost")
         currency = currency or str(cost.get("currency", ""))
         unit = (line_total / qty).quantize(line_total) if qty else line_total
+        deadline = (item.get("lineItemFulfillmentInstructions") or {}).get("shipByDate")
+        if deadline:
+            line_ship_by = instant(deadline, f"{order_id}/{line_id} shipByDate")
+            ship_by = min(ship_by, line_ship_by) if ship_by else line_ship_by
         lines.append(
             RemoteOrderLine(
                 external_line_id=str(line_id),
@@ -220,6 +259,7 @@ def remote_order(order: Mapping[str, Any], site: str) -> RemoteOrder:
                 unit_price=unit,
                 currency=str(cost.get("currency", currency)),
                 title=str(item.get("title", "")),
+                shipped_quantity=qty if item.get("lineItemFulfillmentStatus") == "FULFILLED" else 0,
             )
         )
     summary = order.get("pricingSummary") or {}
@@ -266,7 +306,47 @@ def remote_order(order: Mapping[str, Any], site: str) -> RemoteOrder:
         else Decimal(0),
         site=str(((order.get("lineItems") or [{}])[0] or {}).get("listingMarketplaceId", site)),
         raw=dict(order),
+        # CancelStateEnum: NONE_REQUESTED, IN_PROGRESS (a buyer's request awaits an
+        # answer), CANCELED.
+        cancel_requested=(order.get("cancelStatus") or {}).get("cancelState") == "IN_PROGRESS",
+        fulfilled_by_marketplace=any(
+            (instruction or {}).get("ebaySupportedFulfillment") is True
+            for instruction in order.get("fulfillmentStartInstructions") or []
+        ),
+        ship_by=ship_by,
     )
+
+
+# shippingCarrierCode values (eBay's ShippingCarrierCodeType, from GeteBayDetails, which
+# the fulfillment contract points to without listing them) for the canonical carriers
+# whose eBay code we know; any other carrier text is sent as given and eBay judges it.
+CARRIER_CODES: dict[Carrier, str] = {
+    Carrier.UPS: "UPS",
+    Carrier.USPS: "USPS",
+    Carrier.FEDEX: "FedEx",
+    Carrier.DHL: "DHL",
+    Carrier.DEUTSCHE_POST: "DeutschePost",
+    Carrier.DPD: "DPD",
+    Carrier.GLS: "GLS",
+    Carrier.HERMES: "Hermes",
+    Carrier.ROYAL_MAIL: "RoyalMail",
+    Carrier.CANADA_POST: "CanadaPost",
+    Carrier.CHINA_POST: "ChinaPost",
+    Carrier.CHRONOPOST: "Chronopost",
+    Carrier.ONTRAC: "OnTrac",
+}
+
+
+def carrier_code(shipment: Shipment) -> str:
+    if shipment.carrier in CARRIER_CODES.values():
+        return shipment.carrier
+    carrier = canonical(shipment.carrier)
+    code = CARRIER_CODES.get(carrier) if carrier is not None else None
+    if code:
+        return code
+    if carrier is Carrier.OTHER:
+        return shipment.carrier_name or shipment.carrier
+    return shipment.carrier
 
 
 def shipping_fulfillment_body(
@@ -275,7 +355,7 @@ def shipping_fulfillment_body(
     return {
         "lineItems": [{"lineItemId": line_id, "quantity": qty} for line_id, qty in lines],
         "shippedDate": iso_ms(shipment.shipped_at),
-        "shippingCarrierCode": shipment.carrier,
+        "shippingCarrierCode": carrier_code(shipment),
         "trackingNumber": shipment.tracking_number,
     }
 
@@ -286,6 +366,8 @@ CANCEL_REASONS = {
     CancelReason.BUYER_REQUESTED: "BUYER_ASKED_CANCEL",
     CancelReason.ADDRESS_UNDELIVERABLE: "ADDRESS_ISSUES",
     CancelReason.PRICING_ERROR: "OUT_OF_STOCK_OR_CANNOT_FULFILL",
+    CancelReason.FRAUD_SUSPECTED: "OUT_OF_STOCK_OR_CANNOT_FULFILL",
+    CancelReason.PAYMENT_METHOD_UNSUPPORTED: "OUT_OF_STOCK_OR_CANNOT_FULFILL",
     CancelReason.OTHER: "OUT_OF_STOCK_OR_CANNOT_FULFILL",
 }
 EBAY_CANCEL_CODES = set(CANCEL_REASONS.values())

@@ -14,7 +14,6 @@ answers 429 (errorId 2001) from a token bucket seeded by the daily call limits.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import hmac
@@ -23,19 +22,19 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import parse_qs
 
 from connectors.base import AccountCredentials, RateLimit
 from connectors.ebay.client import CALL_LIMITS, DEFAULT_SCOPES
 from connectors.sandbox_kit import (
     Request,
     Response,
+    SandboxAccount,
     SandboxApp,
     SandboxServer,
-    TokenBook,
     iso,
     parse_iso,
-    run_forever,
+    sandbox_main,
+    serve_app,
     utcnow,
 )
 
@@ -73,15 +72,11 @@ CURRENCIES = {
 
 
 @dataclass
-class Account:
-    client_id: str
-    client_secret: str
-    refresh_token: str
+class Account(SandboxAccount):
     username: str
     marketplace_id: str
     policies: dict[str, str] = field(default_factory=dict)
     scopes: str = DEFAULT_SCOPES
-    revoked: bool = False
 
 
 DEMO_ACCOUNT = Account(
@@ -134,6 +129,17 @@ def _amount(raw: Any) -> Decimal | None:
 
 class EbaySandbox(SandboxApp):
     name = "ebay"
+    token_prefix = "v^1.1#i^1#p^3#r^1#"  # noqa: S105 - what eBay user tokens look like
+    demo_account = DEMO_ACCOUNT
+    seller_param = "username"
+    order_fields = {
+        "username": str,
+        "marketplace_id": str,
+        "currency": str,
+        "order_id": str,
+        "paid": bool,
+        "shipping": str,
+    }
 
     def __init__(
         self,
@@ -143,20 +149,16 @@ class EbaySandbox(SandboxApp):
         rate_scale: float = 1.0,
         accounts: list[Account] | None = None,
     ) -> None:
-        self.accounts: dict[str, Account] = {}
-        for account in accounts or [DEMO_ACCOUNT]:
-            self.add_account(account)
-        self.tokens = TokenBook("v^1.1#i^1#p^3#r^1#", token_ttl)
         self._ids = itertools.count(1)
-        self._state_init()
         super().__init__(
             token_ttl=token_ttl,
             rate_limits=dict(CALL_LIMITS),
             rate_limits_enabled=rate_limits_enabled,
             rate_scale=rate_scale,
+            accounts=accounts,
         )
 
-    def _state_init(self) -> None:
+    def init_state(self) -> None:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}  # (user, sku) -> item
         self.offers: dict[str, dict[str, Any]] = {}  # offerId -> offer (+ "_user")
         self.orders: dict[str, dict[str, Any]] = {}  # orderId -> order (+ "_user")
@@ -165,11 +167,11 @@ class EbaySandbox(SandboxApp):
 
     # ------------------------------------------------------------------ accounts, auth
 
-    def add_account(self, account: Account) -> None:
-        self.accounts[account.refresh_token] = account
-
-    def credentials(self, account: Account | None = None, **extra: str) -> AccountCredentials:
-        account = account or next(iter(self.accounts.values()))
+    @classmethod
+    def account_credentials(
+        cls, account: Account, base_url: str, **extra: str
+    ) -> AccountCredentials:
+        base_url = base_url.rstrip("/")
         return AccountCredentials(
             marketplace="ebay",
             site=account.marketplace_id,
@@ -177,18 +179,10 @@ class EbaySandbox(SandboxApp):
             client_secret=account.client_secret,
             refresh_token=account.refresh_token,
             seller_id=account.username,
-            endpoint=self.base_url,
-            auth_endpoint=self.base_url + "/identity/v1/oauth2/token",
+            endpoint=base_url,
+            auth_endpoint=base_url + "/identity/v1/oauth2/token",
             extra={**account.policies, **extra},
         )
-
-    def revoke(self, refresh_token: str) -> None:
-        account = self.accounts[refresh_token]
-        account.revoked = True
-        self.tokens.revoke_account(lambda a: a is account)
-
-    def expire_tokens(self) -> None:
-        self.tokens.expire_all()
 
     def account_key(self, request: Request) -> str:
         return request.account.username if request.account else "-"
@@ -316,15 +310,6 @@ class EbaySandbox(SandboxApp):
         )
         add("POST", "/post-order/v2/cancellation", "createCancellation", self.create_cancellation)
 
-    def admin_routes(self) -> list[tuple[str, str, Any]]:
-        return [
-            ("POST", "/_sandbox/orders", self._admin_create_order),
-            ("POST", "/_sandbox/orders/{orderId}/cancel", self._admin_cancel_order),
-            ("GET", "/_sandbox/orders/{orderId}", self._admin_get_order),
-            ("GET", "/_sandbox/listings/{sku}", self._admin_get_listing),
-            ("POST", "/_sandbox/listings", self._admin_seed_listings),
-        ]
-
     # ------------------------------------------------------------------ OAuth
 
     def oauth_token(self, request: Request) -> Response:
@@ -333,55 +318,36 @@ class EbaySandbox(SandboxApp):
             client_id, _, client_secret = base64.b64decode(encoded).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             client_id = client_secret = ""
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        form = self.token_form(request)
         if form.get("grant_type") != "refresh_token":
-            return Response.json(
+            return self.oauth_error(
                 400,
-                {
-                    "error": "unsupported_grant_type",
-                    "error_description": "grant type in request is not "
-                    "supported by the authorization server",
-                },
+                "unsupported_grant_type",
+                "grant type in request is not supported by the authorization server",
             )
         known_client = any(
             a.client_id == client_id and hmac.compare_digest(client_secret, a.client_secret)
             for a in self.accounts.values()
         )
         if scheme != "Basic" or not known_client:
-            return Response.json(
-                401,
-                {"error": "invalid_client", "error_description": "client authentication failed"},
-            )
-        account = self.accounts.get(form.get("refresh_token", ""))
-        if account is None or account.revoked or account.client_id != client_id:
-            return Response.json(
+            return self.oauth_error(401, "invalid_client", "client authentication failed")
+        account = self.granted(form.get("refresh_token", ""))
+        if account is None or account.client_id != client_id:
+            return self.oauth_error(
                 400,
-                {
-                    "error": "invalid_grant",
-                    "error_description": "the provided authorization refresh "
-                    "token is invalid or was issued to another client",
-                },
+                "invalid_grant",
+                "the provided authorization refresh token is invalid or was issued to "
+                "another client",
             )
         asked = set((form.get("scope") or account.scopes).split())
         if not asked <= set(account.scopes.split()):
-            return Response.json(
+            return self.oauth_error(
                 400,
-                {
-                    "error": "invalid_scope",
-                    "error_description": "The requested scope is invalid, "
-                    "unknown, malformed, or exceeds the scope granted to the "
-                    "client",
-                },
+                "invalid_scope",
+                "The requested scope is invalid, unknown, malformed, or exceeds the scope "
+                "granted to the client",
             )
-        token, lifetime = self.tokens.issue(account)
-        return Response.json(
-            200,
-            {
-                "access_token": token,
-                "expires_in": int(lifetime) if lifetime >= 1 else lifetime,
-                "token_type": "User Access Token",
-            },
-        )
+        return self.issue_token(account, token_type="User Access Token")  # noqa: S106
 
     # ------------------------------------------------------------------ inventory
 
@@ -733,12 +699,35 @@ class EbaySandbox(SandboxApp):
                     fail(400, _err(25709, "Invalid value for availableQuantity."), offer["offerId"])
                 ]
             checked.append((offer, offer_in))
+        distributions = (ship_to or {}).get("availabilityDistributions")
+        if distributions is not None and (
+            not isinstance(distributions, list)
+            or not all(
+                isinstance(d, dict)
+                and isinstance(d.get("merchantLocationKey"), str)
+                and d["merchantLocationKey"]
+                and isinstance(d.get("quantity"), int)
+                and d["quantity"] >= 0
+                for d in distributions
+            )
+        ):
+            return [
+                fail(
+                    400,
+                    _err(
+                        25709,
+                        "Invalid value for availabilityDistributions: each needs a "
+                        "merchantLocationKey and a quantity of 0 or more.",
+                    ),
+                )
+            ]
         silent = sku in self.faults.silent_skip_skus
         if not silent:
             if quantity is not None:
-                item.setdefault("availability", {})["shipToLocationAvailability"] = {
-                    "quantity": quantity
-                }
+                ship_to_state: dict[str, Any] = {"quantity": quantity}
+                if distributions is not None:
+                    ship_to_state["availabilityDistributions"] = distributions
+                item.setdefault("availability", {})["shipToLocationAvailability"] = ship_to_state
             for offer, offer_in in checked:
                 if "price" in offer_in:
                     offer.setdefault("pricingSummary", {})["price"] = {
@@ -821,9 +810,9 @@ class EbaySandbox(SandboxApp):
                 }
             return offer_id
 
-    def listing_state(self, sku: str, username: str | None = None) -> dict[str, Any] | None:
+    def listing_state(self, sku: str, seller: str | None = None) -> dict[str, Any] | None:
         """What a shopper would see for ``sku``: offer price and quantity, item quantity."""
-        user = username or next(iter(self.accounts.values())).username
+        user = seller or next(iter(self.accounts.values())).username
         with self.lock:
             item = self.items.get((user, sku))
             if item is None:
@@ -1041,20 +1030,28 @@ class EbaySandbox(SandboxApp):
             )
         return Response.json(200, body)
 
+    def _users_order(self, request: Request) -> dict[str, Any] | None:
+        order = self.orders.get(request.params["orderId"])
+        return order if order is not None and order["_user"] == self._user(request) else None
+
+    @staticmethod
+    def _no_such_order(request: Request) -> Response:
+        return Response.json(
+            404,
+            _errors(
+                _err(
+                    32100,
+                    f"Invalid order ID: {request.params['orderId']}",
+                    domain="API_FULFILLMENT",
+                )
+            ),
+        )
+
     def get_order(self, request: Request) -> Response:
         with self.lock:
-            order = self.orders.get(request.params["orderId"])
-            if order is None or order["_user"] != self._user(request):
-                return Response.json(
-                    404,
-                    _errors(
-                        _err(
-                            32100,
-                            f"Invalid order ID: {request.params['orderId']}",
-                            domain="API_FULFILLMENT",
-                        )
-                    ),
-                )
+            order = self._users_order(request)
+            if order is None:
+                return self._no_such_order(request)
             return Response.json(200, self._order_wire(order))
 
     def create_shipping_fulfillment(self, request: Request) -> Response:
@@ -1076,18 +1073,9 @@ class EbaySandbox(SandboxApp):
                 ),
             )
         with self.lock:
-            order = self.orders.get(request.params["orderId"])
-            if order is None or order["_user"] != self._user(request):
-                return Response.json(
-                    404,
-                    _errors(
-                        _err(
-                            32100,
-                            f"Invalid order ID: {request.params['orderId']}",
-                            domain="API_FULFILLMENT",
-                        )
-                    ),
-                )
+            order = self._users_order(request)
+            if order is None:
+                return self._no_such_order(request)
             if order["cancelStatus"].get("cancelState") == "CANCELED":
                 return Response.json(
                     409,
@@ -1182,9 +1170,12 @@ class EbaySandbox(SandboxApp):
 
     # ------------------------------------------------------------------ admin
 
-    def reset(self) -> None:
-        with self.lock:
-            self._state_init()
+    def admin_order(self, order_id: str) -> dict[str, Any] | None:
+        order = self.orders.get(order_id)
+        return None if order is None else self._order_wire(order)
+
+    def seeded(self, results: dict[str, Any]) -> dict[str, Any]:
+        return {"offers": results}
 
     def admin_state(self) -> dict[str, Any]:
         with self.lock:
@@ -1193,7 +1184,6 @@ class EbaySandbox(SandboxApp):
                 "offers": len(self.offers),
                 "published": sum(1 for o in self.offers.values() if o["status"] == "PUBLISHED"),
                 "orders": len(self.orders),
-                "tokens_issued": self.tokens.issued,
                 "accounts": [
                     {
                         "username": a.username,
@@ -1204,99 +1194,28 @@ class EbaySandbox(SandboxApp):
                 ],
             }
 
-    def _admin_create_order(self, request: Request) -> Response:
-        body = request.json() or {}
-        try:
-            order = self.create_order(
-                body.get("items") or [],
-                username=body.get("username"),
-                marketplace_id=body.get("marketplace_id"),
-                currency=body.get("currency"),
-                order_id=body.get("order_id"),
-                paid=bool(body.get("paid", True)),
-                shipping=str(body.get("shipping", "0.00")),
-            )
-        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
-            return Response.json(400, {"error": str(exc)})
-        return Response.json(201, order)
-
-    def _admin_cancel_order(self, request: Request) -> Response:
-        try:
-            return Response.json(200, self.cancel(request.params["orderId"]))
-        except KeyError:
-            return Response.json(404, {"error": "no such order"})
-
-    def _admin_get_order(self, request: Request) -> Response:
-        with self.lock:
-            order = self.orders.get(request.params["orderId"])
-            if order is None:
-                return Response.json(404, {"error": "no such order"})
-            return Response.json(200, self._order_wire(order))
-
-    def _admin_seed_listings(self, request: Request) -> Response:
-        """Body: {"listings": [{"sku", "price", "quantity", "currency"?}]}."""
-        body = request.json() or {}
-        try:
-            offers = {
-                str(x["sku"]): self.seed_listing(
-                    str(x["sku"]),
-                    price=str(x.get("price", "10.00")),
-                    quantity=int(x.get("quantity", 1)),
-                    currency=x.get("currency"),
-                    username=body.get("username"),
-                )
-                for x in body.get("listings") or []
-            }
-        except (KeyError, TypeError, ValueError, InvalidOperation, StopIteration) as exc:
-            return Response.json(400, {"error": str(exc)})
-        return Response.json(201, {"offers": offers})
-
-    def _admin_get_listing(self, request: Request) -> Response:
-        state = self.listing_state(request.params["sku"], request.q("username"))
-        return Response.json(200 if state else 404, state or {"error": "no such listing"})
-
 
 def demo_credentials(base_url: str, **extra: str) -> AccountCredentials:
     """Credentials of the demo account on a sandbox at ``base_url`` (another process too)."""
-    account = DEMO_ACCOUNT
-    return AccountCredentials(
-        marketplace="ebay",
-        site=account.marketplace_id,
-        client_id=account.client_id,
-        client_secret=account.client_secret,
-        refresh_token=account.refresh_token,
-        seller_id=account.username,
-        endpoint=base_url.rstrip("/"),
-        auth_endpoint=base_url.rstrip("/") + "/identity/v1/oauth2/token",
-        extra={**account.policies, **extra},
-    )
+    return EbaySandbox.account_credentials(DEMO_ACCOUNT, base_url, **extra)
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> tuple[SandboxServer, str]:
     """Start an eBay sandbox in a background thread: (server, base_url)."""
-    server = SandboxServer(EbaySandbox(**options), host, port).start()
-    return server, server.base_url
+    return serve_app(EbaySandbox(**options), host, port)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="eBay Sell APIs loopback sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--token-ttl", type=float, default=7200.0)
-    parser.add_argument("--rate-scale", type=float, default=1.0)
-    parser.add_argument("--no-rate-limits", action="store_true")
-    args = parser.parse_args(argv)
-    server, base_url = serve(
-        args.host,
-        args.port,
-        token_ttl=args.token_ttl,
-        rate_scale=args.rate_scale,
-        rate_limits_enabled=not args.no_rate_limits,
-    )
-    run_forever(
-        server,
-        f"eBay sandbox on {base_url} (seller {DEMO_ACCOUNT.username}, "
-        f"{DEMO_ACCOUNT.marketplace_id})",
+    sandbox_main(
+        argv,
+        description="eBay Sell APIs loopback sandbox",
+        port=DEFAULT_PORT,
+        token_ttl=7200.0,
+        serve=serve,
+        banner=lambda base_url: (
+            f"eBay sandbox on {base_url} (seller {DEMO_ACCOUNT.username}, "
+            f"{DEMO_ACCOUNT.marketplace_id})"
+        ),
     )
 
 

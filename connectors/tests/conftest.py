@@ -67,9 +67,7 @@ def amazon_app(amazon_server: SandboxServer) -> amazon_sandbox.AmazonSandbox:
 
 @pytest.fixture
 def amazon(amazon_app: amazon_sandbox.AmazonSandbox) -> Iterator[AmazonConnector]:
-    connector = AmazonConnector(
-        amazon_app.credentials(feed_poll_interval="0.02", feed_timeout="20"), retry=FAST_RETRY
-    )
+    connector = AmazonConnector(amazon_app.credentials(feed_poll_interval="0.02"), retry=FAST_RETRY)
     yield connector
     connector.close()
 

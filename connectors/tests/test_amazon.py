@@ -12,7 +12,9 @@ import pytest
 from connectors.amazon.connector import AmazonConnector
 from connectors.base import (
     AuthFailed,
+    BatchResult,
     CancelReason,
+    LocationQuantity,
     OfferUpdate,
     RateLimited,
     Rejected,
@@ -83,9 +85,14 @@ def test_feed_with_one_failed_message_fails_only_that_sku(amazon, amazon_app):
         amazon.upsert_listing(listing(sku))
     amazon_app.faults.fail_skus = {"SKU-7": "The SKU is blocked by a listing restriction."}
 
-    batch = amazon.update_offers([OfferUpdate(s, quantity=40 + i) for i, s in enumerate(skus)])
+    submitted = amazon.update_offers([OfferUpdate(s, quantity=40 + i) for i, s in enumerate(skus)])
 
-    assert batch.submission_id and amazon_app.feeds[batch.submission_id].status == "DONE"
+    # a feed is processed later: the batch comes back pending, its submission says on what
+    assert submitted.results == () and not submitted.complete
+    [submission] = submitted.pending
+    assert submission.id == submitted.submission_id and submission.keys == tuple(skus)
+    batch = amazon.wait_for(submitted, timeout=20)
+    assert batch.complete and amazon_app.feeds[submission.id].status == "DONE"
     assert [r.sku for r in batch.failed] == ["SKU-7"]
     assert batch.failed[0].messages == ("The SKU is blocked by a listing restriction.",)
     remote = {o.sku: o.quantity for o in amazon.fetch_offers(skus)}
@@ -98,9 +105,9 @@ def test_feed_that_silently_skips_a_sku_is_visible_on_read_back(amazon, amazon_a
         amazon.upsert_listing(listing(sku, quantity=5))
     amazon_app.faults.silent_skip_skus = {"SKU-3"}
 
-    batch = amazon.update_offers([OfferUpdate(s, quantity=0) for s in skus])
+    batch = amazon.wait_for(amazon.update_offers([OfferUpdate(s, quantity=0) for s in skus]))
 
-    assert not batch.failed  # the report says every message was accepted...
+    assert not batch.failed and len(batch.results) == 8  # every message was accepted...
     drifted = [o.sku for o in amazon.fetch_offers(skus) if o.quantity != 0]
     assert drifted == ["SKU-3"]  # ...but read-back shows the drift
 
@@ -364,8 +371,12 @@ def test_cancel_goes_through_the_order_acknowledgement_feed(amazon, amazon_app):
         "AmazonOrderId"
     ]
 
-    amazon.cancel_order(order_id, CancelReason.OUT_OF_STOCK)
+    submission = amazon.cancel_order(order_id, CancelReason.OUT_OF_STOCK)
 
+    # Amazon decides in the feed: the outcome comes from polling the submission
+    assert submission is not None and submission.keys == (order_id,)
+    outcome = amazon.wait_for(BatchResult(results=(), pending=(submission,)))
+    assert [(r.sku, r.ok) for r in outcome.results] == [(order_id, True)]
     assert amazon_app.orders[order_id]["order"]["OrderStatus"] == "Canceled"
     [feed] = amazon_app.feeds.values()
     assert feed.feed_type == "POST_ORDER_ACKNOWLEDGEMENT_DATA"
@@ -373,7 +384,7 @@ def test_cancel_goes_through_the_order_acknowledgement_feed(amazon, amazon_app):
         b"<CancelReason>NoInventory</CancelReason>"
         not in amazon_app.documents[feed.input_document_id].data
     )  # whole order: no item list
-    amazon.cancel_order(order_id, CancelReason.OUT_OF_STOCK)  # idempotent
+    assert amazon.cancel_order(order_id, CancelReason.OUT_OF_STOCK) is None  # idempotent
     assert len(amazon_app.feeds) == 1
 
 
@@ -384,7 +395,9 @@ def test_cancel_one_item_of_two(amazon, amazon_app):
     entry = amazon_app.orders[order["AmazonOrderId"]]
     item_b = entry["items"][1]["OrderItemId"]
 
-    amazon.cancel_order(order["AmazonOrderId"], "out_of_stock", lines=[(item_b, 2)])
+    submission = amazon.cancel_order(order["AmazonOrderId"], "out_of_stock", lines=[(item_b, 2)])
+    assert submission is not None
+    amazon.wait_for(BatchResult(results=(), pending=(submission,)))
 
     assert entry["order"]["OrderStatus"] == "Unshipped"
     assert [i["QuantityOrdered"] for i in entry["items"]] == [1, 0]
@@ -436,3 +449,96 @@ def test_retrying_through_random_429_and_500_ends_in_the_expected_state(amazon_a
     assert {o.sku: o.quantity for o in connector.fetch_offers(skus)} == {
         s: i for i, s in enumerate(skus)
     }
+
+
+def test_quantities_per_supply_source_are_sent_and_read_back(amazon, amazon_app):
+    amazon.upsert_listing(listing("MUG-1", quantity=5))
+
+    batch = amazon.update_offers(
+        [
+            OfferUpdate(
+                "MUG-1",
+                locations=(LocationQuantity("WH-PARIS", 2), LocationQuantity("WH-BERLIN", 3)),
+            ),
+            OfferUpdate("MUG-2", quantity=4, locations=(LocationQuantity("WH-PARIS", 1),)),
+        ]
+    )
+
+    assert [r.ok for r in batch.results] == [True, False]
+    assert batch.results[1].code == "invalid_update"  # 4 is not the sum of its locations
+    [offer] = amazon.fetch_offers(["MUG-1"])
+    assert offer.quantity == 5
+    assert set(offer.locations) == {
+        LocationQuantity("WH-PARIS", 2),
+        LocationQuantity("WH-BERLIN", 3),
+    }
+
+
+def test_a_cancelled_feed_reports_nothing_so_its_skus_are_pushed_again(amazon, amazon_app):
+    skus = [f"SKU-{i}" for i in range(7)]
+    for sku in skus:
+        amazon_app.seed_listing(sku, seller_id=amazon.credentials.seller_id)
+    amazon_app.feed_queue_seconds = 60.0  # stays IN_QUEUE long enough to be cancelled
+    [submission] = amazon.update_offers([OfferUpdate(s, quantity=3) for s in skus]).pending
+    amazon_app.feeds[submission.id].status = "CANCELLED"
+
+    polled = amazon.poll_submission(submission)
+
+    assert polled.results == () and polled.complete  # no word on any SKU: push them again
+
+
+def test_a_feed_still_processing_stays_pending_and_is_polled_less_often(amazon, amazon_app):
+    skus = [f"SKU-{i}" for i in range(7)]
+    amazon_app.feed_queue_seconds = 60.0
+    [submission] = amazon.update_offers([OfferUpdate(s, quantity=3) for s in skus]).pending
+
+    polled = amazon.poll_submission(submission)
+
+    [again] = polled.pending
+    assert again.id == submission.id and again.keys == submission.keys
+    assert again.poll_after > submission.poll_after
+
+
+def test_shipment_names_carrier_codes_and_numeric_package_references(amazon, amazon_app):
+    items = [{"sku": "A", "quantity": 2, "price": "5"}]
+    order_id = amazon_app.create_order(items)["AmazonOrderId"]
+    item_id = amazon_app.orders[order_id]["items"][0]["OrderItemId"]
+    shipped_at = datetime.now(UTC)
+
+    first = amazon.confirm_shipment(
+        Shipment(order_id, "fedex", "TRK-1", shipped_at, lines=((item_id, 1),))
+    )
+    second = amazon.confirm_shipment(
+        Shipment(
+            order_id,
+            "Acme Couriers",
+            "TRK-2",
+            shipped_at,
+            lines=((item_id, 1),),
+            package_id="2",
+            ship_from="WH-PARIS",
+        )
+    )
+
+    one, two = amazon_app.shipments[-2:]
+    assert (one["carrierCode"], "carrierName" in one) == ("FedEx", False)
+    assert one["packageReferenceId"].isdigit() and one["packageReferenceId"] == first.package_id
+    assert (two["carrierCode"], two["carrierName"]) == ("Other", "Acme Couriers")
+    assert (two["packageReferenceId"], two["shipFromSupplySourceId"]) == ("2", "WH-PARIS")
+    assert (second.carrier, second.package_id) == ("Other", "2")
+    assert amazon_app.orders[order_id]["order"]["OrderStatus"] == "Shipped"
+
+
+def test_order_flags_buyer_cancel_requests_and_amazon_fulfilled_orders(amazon, amazon_app):
+    order = amazon_app.create_order([{"sku": "A", "quantity": 1, "price": "5"}])
+    entry = amazon_app.orders[order["AmazonOrderId"]]
+    entry["items"][0]["BuyerRequestedCancel"] = {
+        "IsBuyerRequestedCancel": "true",
+        "BuyerCancelReason": "Found it cheaper",
+    }
+    entry["order"]["FulfillmentChannel"] = "AFN"
+
+    [remote] = amazon.fetch_orders(HOUR_AGO).orders
+
+    assert remote.cancel_requested and remote.fulfilled_by_marketplace
+    assert remote.ship_by is not None and remote.ship_by > remote.created_at

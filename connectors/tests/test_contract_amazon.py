@@ -13,7 +13,7 @@ import pytest
 
 from connectors.amazon.client import USAGE_PLANS
 from connectors.amazon.connector import AmazonConnector
-from connectors.base import OfferUpdate, RateLimited, Rejected, Shipment
+from connectors.base import BatchResult, OfferUpdate, RateLimited, Rejected, Shipment
 from connectors.http import NO_RETRY
 from connectors.tests.conftest import listing
 from connectors.tests.specs import SwaggerSpec, assert_conforms, load_json
@@ -71,15 +71,16 @@ def test_connector_and_sandbox_speak_the_published_models(amazon_app):
     for i in range(8):
         amazon.upsert_listing(listing(f"BULK-{i}"))
     amazon_app.faults.fail_skus = {"BULK-2": "blocked"}
-    amazon.update_offers([OfferUpdate(f"BULK-{i}", quantity=i) for i in range(8)])
+    amazon.wait_for(amazon.update_offers([OfferUpdate(f"BULK-{i}", quantity=i) for i in range(8)]))
     # orders: paging, items, shipment (accepted and refused), cancellation
     for i in range(3):
         amazon_app.create_order([{"sku": f"BULK-{i}", "quantity": 1, "price": "5.00"}])
     after = datetime.now(UTC) - timedelta(hours=1)
     page = amazon.fetch_orders(after)
     page = amazon.fetch_orders(after, cursor=page.next_cursor)
-    first, second = list(amazon_app.orders)[:2]
+    first, second, third = list(amazon_app.orders)[:3]
     amazon.confirm_shipment(Shipment(first, "UPS", "1Z1", datetime.now(UTC)))
+    amazon.confirm_shipment(Shipment(third, "Acme", "AC1", datetime.now(UTC)))  # "Other"
     with pytest.raises(Rejected):
         amazon.client.confirm_shipment(
             first,
@@ -94,7 +95,9 @@ def test_connector_and_sandbox_speak_the_published_models(amazon_app):
                 },
             },
         )
-    amazon.cancel_order(second, "out_of_stock")
+    cancel = amazon.cancel_order(second, "out_of_stock")
+    assert cancel is not None
+    amazon.wait_for(BatchResult(results=(), pending=(cancel,)))
     # errors: an expired token (403) and a throttled call (429)
     amazon_app.expire_tokens()
     amazon.fetch_offers(["MUG-1"])
@@ -131,11 +134,13 @@ def test_feed_documents_follow_the_listings_feed_schemas(amazon, amazon_app):
         amazon_app.seed_listing(f"SKU-{i}", seller_id=amazon.credentials.seller_id)
     amazon_app.faults.fail_skus = {"SKU-5": "The value is not allowed."}
 
-    amazon.update_offers(
-        [
-            OfferUpdate(f"SKU-{i}", price=Decimal("4.25"), currency="USD", quantity=i)
-            for i in range(8)
-        ]
+    amazon.wait_for(
+        amazon.update_offers(
+            [
+                OfferUpdate(f"SKU-{i}", price=Decimal("4.25"), currency="USD", quantity=i)
+                for i in range(8)
+            ]
+        )
     )
 
     [feed] = amazon_app.feeds.values()

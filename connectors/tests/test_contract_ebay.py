@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.base import OfferUpdate, RateLimited, Rejected, Shipment
+from connectors.base import LocationQuantity, OfferUpdate, RateLimited, Rejected, Shipment
 from connectors.ebay.connector import EbayConnector
 from connectors.http import NO_RETRY
 from connectors.tests.conftest import listing
@@ -37,6 +37,7 @@ def test_connector_and_sandbox_speak_the_published_contracts(ebay_app):
             OfferUpdate("NOPE", quantity=1),
         ]
     )
+    ebay.update_offers([OfferUpdate("MUG-1", locations=(LocationQuantity("omniport-central", 3),))])
     ebay.fetch_offers(["MUG-1", "NOPE"])
     ebay.delist("MUG-1")
     with pytest.raises(Rejected):

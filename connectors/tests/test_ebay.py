@@ -13,6 +13,7 @@ import pytest
 from connectors.base import (
     AuthFailed,
     CancelReason,
+    LocationQuantity,
     OfferUpdate,
     RateLimited,
     Rejected,
@@ -289,10 +290,15 @@ def test_unreadable_order_is_reported_and_the_rest_imports(ebay, ebay_app):
 def test_shipping_fulfillment_with_tracking(ebay, ebay_app):
     order_id = ebay_app.create_order([{"sku": "A", "quantity": 2, "price": "5"}])["orderId"]
 
-    ebay.confirm_shipment(Shipment(order_id, "USPS", "9400111899223344556677", datetime.now(UTC)))
+    confirmation = ebay.confirm_shipment(
+        Shipment(order_id, "usps", "9400111899223344556677", datetime.now(UTC))
+    )
 
     assert ebay_app.orders[order_id]["orderFulfillmentStatus"] == "FULFILLED"
-    assert ebay_app.fulfillments[-1]["trackingNumber"] == "9400111899223344556677"
+    fulfillment = ebay_app.fulfillments[-1]
+    assert fulfillment["trackingNumber"] == "9400111899223344556677"
+    assert fulfillment["shippingCarrierCode"] == "USPS"  # the canonical code, in eBay's words
+    assert confirmation.fulfillment_id == fulfillment["fulfillmentId"]
     with pytest.raises(Rejected, match="nothing left to ship"):
         ebay.confirm_shipment(Shipment(order_id, "USPS", "1", datetime.now(UTC)))
 
@@ -359,3 +365,33 @@ def test_retrying_through_random_429_and_500_ends_in_the_expected_state(ebay_app
     assert all(
         states[s]["price"] == "7.25" and states[s]["quantity"] == i for i, s in enumerate(skus)
     )
+
+
+def test_quantities_per_merchant_location_are_sent_and_read_back(ebay, ebay_app):
+    ebay.upsert_listing(listing("MUG-1", quantity=5))
+
+    batch = ebay.update_offers(
+        [
+            OfferUpdate(
+                "MUG-1",
+                locations=(LocationQuantity("paris", 2), LocationQuantity("berlin", 4)),
+            ),
+            OfferUpdate("MUG-2", quantity=1, locations=(LocationQuantity("", 1),)),
+        ]
+    )
+
+    assert [r.ok for r in batch.results] == [True, False]
+    assert batch.results[1].code == "invalid_update"
+    [offer] = ebay.fetch_offers(["MUG-1"])
+    assert offer.quantity == 6
+    assert offer.locations == (LocationQuantity("paris", 2), LocationQuantity("berlin", 4))
+
+
+def test_buyer_cancel_request_is_flagged_on_the_order(ebay, ebay_app):
+    order_id = ebay_app.create_order([{"sku": "A", "quantity": 1, "price": "5"}])["orderId"]
+    ebay_app.orders[order_id]["cancelStatus"]["cancelState"] = "IN_PROGRESS"
+
+    [remote] = ebay.fetch_orders(HOUR_AGO).orders
+
+    assert remote.cancel_requested and remote.status is RemoteOrderStatus.UNSHIPPED
+    assert not remote.fulfilled_by_marketplace

@@ -134,6 +134,7 @@ def account_orders_poll(account: MarketplaceAccount, report: PollReport | None =
                                                                      connector))
     cursor: str | None = None
     complete = False
+    window_end: datetime | None = None  # where the marketplace cut the window, if it did
     for _page in range(int(getattr(settings, "HUB_ORDERS_MAX_PAGES", 10000))):
         bucket.acquire(1, max_wait=3600)
         began = clock.monotonic()
@@ -153,13 +154,17 @@ def account_orders_poll(account: MarketplaceAccount, report: PollReport | None =
                                duration_ms=int((clock.monotonic() - began) * 1000))
         report.fetched += len(page.orders)
         report.received += orders_receive(account, page.orders, report)
+        if page.window_end is not None:
+            window_end = min(window_end or page.window_end, page.window_end)
         if not page.next_cursor:
             complete = True
             break
         cursor = page.next_cursor
     update: dict[str, Any] = {"orders_polled_at": clock.now()}
     if complete:
-        update["orders_cursor"] = started_at
+        # A marketplace may cut the window (Amazon's LastUpdatedBefore, Shopee's 15 days):
+        # the next poll goes on from there.
+        update["orders_cursor"] = min(started_at, window_end) if window_end else started_at
     MarketplaceAccount.objects.filter(pk=account.pk).update(**update)
     if process:
         fanout = int(getattr(settings, "HUB_ORDERS_PROCESS_FANOUT", 3))
@@ -242,8 +247,10 @@ _STATUS_RANK = {
     RemoteOrderStatus.UNSHIPPED.value: 2,
     RemoteOrderStatus.PARTIALLY_SHIPPED.value: 3,
     RemoteOrderStatus.SHIPPED.value: 4,
-    RemoteOrderStatus.CANCELED.value: 5,
+    RemoteOrderStatus.DELIVERED.value: 5,
+    RemoteOrderStatus.CANCELED.value: 6,
 }
+_LEFT = (RemoteOrderStatus.SHIPPED, RemoteOrderStatus.DELIVERED)
 
 
 def orders_process(account_id: int | None = None, *, limit: int | None = None,
@@ -360,18 +367,29 @@ def _apply(account: MarketplaceAccount, record: OrderImport, remote: RemoteOrder
             _clear_hold(record)
             return "canceled"
         _cancel_local(account, order, _("Canceled on the marketplace."))
+        alert_resolve(f"cancel_requested:{order.pk}")
         return "canceled"
     if order is not None:
         Order.objects.filter(pk=order.pk).update(external_updated_at=remote.updated_at)
-        if remote.status == RemoteOrderStatus.SHIPPED and order.status != OrderStatus.FULFILLED:
+        if remote.status in _LEFT and order.status != OrderStatus.FULFILLED:
             OrderEvent.objects.create(order=order, type="marketplace_status",
                                       message=_("The marketplace reports it shipped."),
                                       parameters={"status": remote.raw_status})
+        if remote.cancel_requested:
+            _note_cancel_request(account, order, remote)
+        else:  # answered (refused) on the marketplace, or never asked
+            alert_resolve(f"cancel_requested:{order.pk}")
         return "updated"
+    if remote.fulfilled_by_marketplace:
+        record.status = ImportStatus.SKIPPED
+        record.error_code = "marketplace_fulfilled"
+        record.error_message = _("Fulfilled by the marketplace from its own stock; "
+                                 "no stock was allocated.")
+        return "skipped"
     if remote.status == RemoteOrderStatus.PENDING:
         record.status = ImportStatus.WAITING
         return "waiting"
-    if remote.status == RemoteOrderStatus.SHIPPED:
+    if remote.status in _LEFT:
         record.status = ImportStatus.SKIPPED
         record.error_code = "shipped_before_import"
         record.error_message = _("Shipped on the marketplace before the hub saw it; "
@@ -389,7 +407,28 @@ def _apply(account: MarketplaceAccount, record: OrderImport, remote: RemoteOrder
     record.status = ImportStatus.IMPORTED
     _clear_hold(record)
     outbox_enqueue_order(order, account.pk, OutboxKind.ORDER_ACK, "import")
+    if remote.cancel_requested:
+        _note_cancel_request(account, order, remote)
     return outcome
+
+
+def _note_cancel_request(account: MarketplaceAccount, order: Order, remote: RemoteOrder) -> None:
+    """The buyer asked to cancel: the seller answers on the marketplace, and must not ship."""
+    if order.status == OrderStatus.CANCELED:
+        return
+    if not OrderEvent.objects.filter(order=order, type="marketplace_cancel_requested").exists():
+        OrderEvent.objects.create(
+            order=order, type="marketplace_cancel_requested",
+            message=_("The buyer asked to cancel this order on the marketplace: accept or "
+                      "refuse it there before shipping."),
+            parameters={"status": remote.raw_status})
+    alert_raise(
+        AlertKind.ORDER_PROBLEM, f"cancel_requested:{order.pk}",
+        _("Order %(ext)s on %(channel)s: the buyer asked to cancel it. Accept or refuse the "
+          "request on the marketplace before shipping.")
+        % {"ext": remote.external_id, "channel": account.channel},
+        account=account, order=order,
+    )
 
 
 def _clear_hold(record: OrderImport) -> None:

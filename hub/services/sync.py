@@ -21,6 +21,8 @@ claimable again, so nothing is lost, and pushing a state twice is harmless.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import logging
 import random
@@ -46,6 +48,8 @@ from connectors.base import (
     RateLimited,
     Rejected,
     Shipment,
+    ShipmentConfirmation,
+    Submission,
     Transient,
 )
 
@@ -330,8 +334,9 @@ class _AccountDrain:
         self._renew_lease()
         clock.sleep(wait)
 
-    def _call(self, operation: str, items: int, fn: Callable[[], T]) -> T:
-        self._take(operation, items)
+    def _call(self, operation: str, items: int, fn: Callable[[], T], *, meter: bool = True) -> T:
+        if meter:
+            self._take(operation, items)
         started = clock.monotonic()
         log = SyncLog(account_id=self.account.pk, operation=operation, items=items)
         self.report.calls += 1
@@ -341,7 +346,7 @@ class _AccountDrain:
             log.ok, log.error_class, log.message = False, type(exc).__name__, str(exc)[:2000]
             log.duration_ms = int((clock.monotonic() - started) * 1000)
             SyncLog.objects.bulk_create([log])
-            if isinstance(exc, RateLimited):
+            if isinstance(exc, RateLimited) and meter:
                 limit = rate_limit_for(self.account, operation, self.connector)
                 TokenBucket(self.account.pk, operation, limit).hold_empty(
                     float(exc.retry_after or 1.0))
@@ -353,6 +358,40 @@ class _AccountDrain:
             log.submission_id = (result.submission_id or "")[:128]
         SyncLog.objects.bulk_create([log])
         return result
+
+    def _await(self, result: BatchResult) -> BatchResult:
+        """Poll the submissions the marketplace processes later (Amazon feeds) until
+        every key is settled, keeping the claimed rows' lease alive meanwhile.
+
+        Past HUB_SYNC_SUBMISSION_WAIT the rows go back with a Transient (pushing
+        absolute values again is safe).
+        """
+        assert self.connector is not None
+        connector = self.connector
+
+        def poll(submission: Submission) -> BatchResult:
+            # Not through the account's buckets: the submission is already paid for,
+            # and the client paces its status calls by their own documented limits.
+            return self._call("poll_submission", 1,
+                              functools.partial(connector.poll_submission, submission),
+                              meter=False)
+
+        def sleep(seconds: float) -> None:
+            self._renew_lease()
+            clock.sleep(seconds)
+            self._renew_lease()
+
+        try:
+            return connector.wait_for(
+                result, timeout=float(_setting("HUB_SYNC_SUBMISSION_WAIT", 900.0)),
+                sleep=sleep, clock=clock.monotonic, poll=poll)
+        except Transient as exc:
+            if exc.code != "submission_timeout":
+                raise
+            raise Transient(
+                _("The marketplace has not finished processing submission %(id)s.")
+                % {"id": (exc.details or {}).get("submission", "")},
+                code="submission_timeout") from exc
 
     def _auth_failed(self, exc: AuthFailed) -> None:
         account_pause(self.account, exc.message or str(exc), alert=True)
@@ -449,6 +488,8 @@ class _AccountDrain:
         try:
             result = self._call(offers_operation(connector, len(updates)), len(updates),
                                 lambda: connector.update_offers(updates))
+            if result.pending:
+                result = self._await(result)
         except AuthFailed as exc:
             self._auth_failed(exc)
             return
@@ -591,6 +632,7 @@ class _AccountDrain:
         connector = self.connector
         external_id = order.external_id or ""
         payload = row.payload or {}
+        parameters: dict[str, Any] = {"outbox": row.pk}
         if row.kind == OutboxKind.ORDER_ACK:
             self._call("acknowledge_order", 1, lambda: connector.acknowledge_order(external_id))
             OrderImport.objects.filter(account_id=self.account.pk, external_id=external_id).update(
@@ -603,16 +645,30 @@ class _AccountDrain:
                 shipped_at=_parse_time(payload.get("shipped_at")) or clock.now(),
                 lines=tuple((str(a), int(b)) for a, b in payload.get("lines", [])),
                 service=payload.get("service", ""), tracking_url=payload.get("tracking_url", ""),
+                package_id=str(payload.get("package_id", "")),
+                carrier_name=str(payload.get("carrier_name", "")),
             )
-            self._call("confirm_shipment", 1, lambda: connector.confirm_shipment(shipment))
+            confirmed = self._call("confirm_shipment", 1,
+                                   lambda: connector.confirm_shipment(shipment))
             event = "marketplace_shipment_confirmed"
             message = _("Shipment confirmed to the marketplace: %(carrier)s %(tracking)s.") % {
                 "carrier": shipment.carrier, "tracking": shipment.tracking_number}
+            if isinstance(confirmed, ShipmentConfirmation):
+                parameters.update({k: v for k, v in dataclasses.asdict(confirmed).items() if v})
         elif row.kind == OutboxKind.ORDER_CANCEL:
             reason = payload.get("reason", "")
             lines = tuple((str(a), int(b)) for a, b in payload.get("lines", []))
-            self._call("cancel_order", 1,
-                       lambda: connector.cancel_order(external_id, reason, lines))
+            submitted = self._call("cancel_order", 1,
+                                   lambda: connector.cancel_order(external_id, reason, lines))
+            if isinstance(submitted, Submission):  # the marketplace decides later (a feed)
+                outcome = self._await(BatchResult(results=(), pending=(submitted,)))
+                refused = [r for r in outcome.results if not r.ok]
+                if refused:
+                    raise Rejected("; ".join(m for r in refused for m in r.messages)
+                                   or refused[0].code, code=refused[0].code)
+                if not outcome.results:
+                    raise Transient(_("The marketplace did not report on the cancellation."))
+                parameters["submission_id"] = submitted.id
             event = "marketplace_canceled"
             message = _("Canceled on the marketplace (%(reason)s).") % {"reason": reason}
         else:
@@ -620,7 +676,7 @@ class _AccountDrain:
             return
         with transaction.atomic():
             OrderEvent.objects.create(order=order, type=event, message=message,
-                                      parameters={"outbox": row.pk})
+                                      parameters=parameters)
             self._done([row])
         self.report.pushed += 1
 

@@ -14,7 +14,7 @@ import random
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,7 @@ from connectors.base import (
     RemoteOffer,
     RemoteOrder,
     Shipment,
+    Submission,
     Transient,
 )
 
@@ -72,10 +73,14 @@ class FakeMarketplace:
     silent_noop_skus: set[str] = field(default_factory=set)  # "ok" but nothing changes
     skipped_skus: set[str] = field(default_factory=set)  # absent from the results
     kill_on_call: int | None = None  # SIGKILL this process on the n-th update_offers call
+    # Feed-like bulk updates: answered pending, settled after this many polls (None: at once)
+    feed_polls: int | None = None
+    max_window: timedelta | None = None  # fetch_orders cuts longer windows (Shopee: 15 days)
     # Another process's view of the same marketplace: state changes are appended here
     # (JSON lines) so the test process can replay what a killed worker got through.
     journal_path: str | None = None
     _next_id: int = 1
+    feeds: dict[str, list[Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ helpers
 
@@ -188,6 +193,23 @@ class FakeMarketplace:
                                       external_id=offer.external_id if offer else ""))
         return BatchResult(results=tuple(results), submission_id=f"SUB-{len(self.calls)}")
 
+    def submit(self, updates: Sequence[OfferUpdate]) -> BatchResult:
+        """Like a feed: accepted now, applied and reported after ``feed_polls`` polls."""
+        updates = list(updates)
+        self._enter("update_offers", updates)
+        feed_id = f"FEED-{len(self.calls)}"
+        self.feeds[feed_id] = [updates, self.feed_polls or 0]
+        submission = Submission(feed_id, "update_offers", tuple(u.sku for u in updates), 0.5)
+        return BatchResult(results=(), submission_id=feed_id, pending=(submission,))
+
+    def poll(self, submission: Submission) -> BatchResult:
+        self._enter("poll_submission", submission.id)
+        feed = self.feeds[submission.id]
+        if feed[1] > 0:
+            feed[1] -= 1
+            return BatchResult(results=(), submission_id=submission.id, pending=(submission,))
+        return self.update(feed[0])
+
     def withdraw(self, sku: str) -> ItemResult:
         self._enter("delist", sku)
         offer = self.offers.get(sku)
@@ -210,10 +232,17 @@ class FakeMarketplace:
              if o.updated_at >= updated_after
              and (updated_before is None or o.updated_at < updated_before)),
             key=lambda o: (o.updated_at, o.external_id))
+        window_end = None
+        if self.max_window is not None:
+            cut = updated_after + self.max_window
+            if updated_before is None or updated_before > cut:
+                window_end = cut
+                matching = [o for o in matching if o.updated_at < cut]
         start = int(cursor or 0)
         page = matching[start:start + self.page_size]
         more = start + self.page_size < len(matching)
-        return OrderPage(orders=tuple(page), next_cursor=str(start + self.page_size) if more else None)
+        return OrderPage(orders=tuple(page), next_cursor=str(start + self.page_size) if more else None,
+                         window_end=window_end)
 
     def change_order(self, external_id: str, **changes: Any) -> None:
         self.orders[external_id] = replace(self.orders[external_id], **changes)
@@ -248,7 +277,12 @@ class FakeConnector(Connector):
         return self.market.upsert(listing)
 
     def update_offers(self, updates: Sequence[OfferUpdate]) -> BatchResult:
+        if self.market.feed_polls is not None:
+            return self.market.submit(updates)
         return self.market.update(updates)
+
+    def poll_submission(self, submission: Submission) -> BatchResult:
+        return self.market.poll(submission)
 
     def delist(self, sku: str, external_id: str = "") -> ItemResult:
         return self.market.withdraw(sku)
