@@ -106,10 +106,13 @@ def build_market(channel: Channel, country: str, chosen: bool, language: str,
 
 
 def get_market(request: HttpRequest) -> Market:
-    """Resolve the market of this request (one query for the channel list)."""
+    """Resolve the market of this request (the channel list: one query, or none while
+    the catalogue is unchanged, see ``storefront.cache``)."""
+    from .cache import remembered
+
     channels = getattr(request, "_storefront_channels", None)
     if channels is None:
-        channels = storefront_channels()
+        channels = remembered(request, "storefront-channels", storefront_channels)
         request._storefront_channels = channels  # type: ignore[attr-defined]
     country = normalize_country(request.COOKIES.get(COOKIE_NAME))
     channel = channel_for_country(channels, country) if country else None

@@ -7,12 +7,14 @@ one batched query), so pages stay fast with 10,000 products.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.files.storage import default_storage
@@ -29,9 +31,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, JSONObject
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import RFC3986_SUBDELIMS
 
 from commerce.catalog.models import (
     AttributeValue,
@@ -48,6 +52,7 @@ from commerce.channel.models import Channel
 from commerce.core.money import Money
 from commerce.inventory.models import AVAILABLE, Stock
 
+from .cache import remembered
 from .market import Market
 from .pricing import PriceBook, display_money, price_annotations
 
@@ -68,9 +73,10 @@ class CategoryNode:
     seo_description: str
     background_image: str
     children: list[CategoryNode] = field(default_factory=list)
+    url: str = ""
 
     def get_absolute_url(self) -> str:
-        return reverse("storefront:category", kwargs={"slug": self.slug})
+        return self.url or reverse("storefront:category", kwargs={"slug": self.slug})
 
 
 class CategoryTree:
@@ -112,6 +118,7 @@ class CategoryTree:
 
 
 def category_tree(language: str) -> CategoryTree:
+    """The tree with names, slugs and URLs in ``language`` (one query)."""
     rows = (
         Category.objects.annotate(
             tr=FilteredRelation("translations", condition=Q(translations__language_code=language))
@@ -132,7 +139,22 @@ def category_tree(language: str) -> CategoryTree:
         )
         for r in rows
     ]
+    with translation.override(language):
+        for node in nodes:
+            node.url = reverse("storefront:category", kwargs={"slug": node.slug})
     return CategoryTree(nodes)
+
+
+def cached_category_tree(request: HttpRequest | None, language: str) -> CategoryTree:
+    """``category_tree`` kept in memory while the catalogue is unchanged (read-only!)."""
+    return remembered(request, ("category-tree", language), lambda: category_tree(language))
+
+
+def cached_category_slugs(request: HttpRequest | None, category_id: int,
+                          base_slug: str) -> dict[str, str]:
+    slugs = remembered(request, ("category-slugs", category_id, base_slug),
+                       lambda: category_slugs(category_id, base_slug))
+    return dict(slugs)
 
 
 def category_slugs(category_id: int, base_slug: str) -> dict[str, str]:
@@ -183,6 +205,21 @@ def product_url(slug: str, language: str | None = None) -> str:
     return reverse("storefront:product", kwargs={"slug": slug})
 
 
+def product_url_builder() -> Callable[[str], str]:
+    """``product_url`` for many slugs: one ``reverse()``, then the same quoting per slug."""
+    marker = "product-slug"
+    head, found, tail = product_url(marker).partition(marker)
+    if not found:
+        return product_url
+
+    def url(slug: str) -> str:
+        if not slug or "/" in slug:
+            return product_url(slug)  # reverse() decides (and refuses) as it always did
+        return head + quote(slug, safe=RFC3986_SUBDELIMS + "/~:@") + tail
+
+    return url
+
+
 def media_url(image: str, external_url: str) -> str:
     if image:
         return default_storage.url(image)
@@ -218,13 +255,13 @@ def stock_available_subquery(channel: Channel, variant_ref: str = "pk") -> Subqu
 
 
 def card_annotations(qs: QuerySet[Product], language: str) -> QuerySet[Product]:
+    """Only what a card shows: names and slugs (base and translated), the first image."""
     first_media = ProductMedia.objects.filter(product_id=OuterRef("pk")).order_by(
         "sort_order", "pk"
     )
-    return with_translation(qs, language).annotate(
-        image_path=Subquery(first_media.values("image")[:1]),
-        image_external=Subquery(first_media.values("external_url")[:1]),
-        image_alt=Subquery(first_media.values("alt")[:1]),
+    return with_translation(qs.only("pk", "name", "slug"), language).annotate(
+        first_media=Subquery(first_media.values(
+            data=JSONObject(image="image", external_url="external_url", alt="alt"))[:1]),
     )
 
 
@@ -244,7 +281,9 @@ def product_cards(products: Iterable[Product], market: Market, book: PriceBook) 
     for row in variants:
         by_product[row["product_id"]].append(row)
     cards = []
+    url_for = product_url_builder()
     for product in products:
+        media = getattr(product, "first_media", None) or {}
         prices: list[Money] = []
         in_stock = False
         for row in by_product.get(product.pk, []):
@@ -260,10 +299,9 @@ def product_cards(products: Iterable[Product], market: Market, book: PriceBook) 
             id=product.pk,
             name=getattr(product, "tr_name", None) or product.name,
             slug=slug,
-            url=product_url(slug),
-            image_url=media_url(getattr(product, "image_path", "") or "",
-                                getattr(product, "image_external", "") or ""),
-            image_alt=getattr(product, "image_alt", "") or "",
+            url=url_for(slug),
+            image_url=media_url(media.get("image") or "", media.get("external_url") or ""),
+            image_alt=media.get("alt") or "",
             price=display_money(lowest, market.channel),
             price_varies=len({p.amount for p in prices}) > 1,
             in_stock=in_stock,
@@ -301,22 +339,22 @@ RESERVED_PARAMS = frozenset({"q", "page", "sort"})
 def facets_for(products: QuerySet[Product], language: str) -> list[Facet]:
     """Filterable attribute values among ``products`` with product counts (two queries).
 
-    Counts are aggregated on the attribute through tables first (product-level and
-    variant-level values in one UNION ALL), then the few values found get their names.
+    Counts are aggregated from ``products`` joined to the attribute through tables
+    (product-level and variant-level values in one UNION ALL), then the few values
+    found get their names.
     """
-    ids = products.values("pk")
+    products = products.order_by()
     product_counts = (
-        Product.attribute_values.through.objects.filter(product_id__in=ids)
-        .values("attributevalue_id")
-        .annotate(n=Count("product_id", distinct=True))
-        .values_list("attributevalue_id", "n")  # type: ignore[misc]
+        products.filter(attribute_values__isnull=False)
+        .values(value_id=F("attribute_values"))
+        .annotate(n=Count("pk"))  # (product, value) is unique
+        .values_list("value_id", "n")
     )
     variant_counts = (
-        ProductVariant.attribute_values.through.objects.filter(
-            productvariant__product_id__in=ids)
-        .values("attributevalue_id")
-        .annotate(n=Count("productvariant__product_id", distinct=True))
-        .values_list("attributevalue_id", "n")  # type: ignore[misc]
+        products.filter(variants__attribute_values__isnull=False)
+        .values(value_id=F("variants__attribute_values"))
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("value_id", "n")
     )
     counts: dict[int, int] = defaultdict(int)
     for value_id, n in product_counts.union(variant_counts, all=True):
@@ -346,6 +384,14 @@ def facets_for(products: QuerySet[Product], language: str) -> list[Facet]:
         facet.values.append(FacetValue(slug=row["slug"], name=row["vtr__name"] or row["name"],
                                        count=counts[row["id"]]))
     return [f for f in facets.values() if f.slug not in RESERVED_PARAMS]
+
+
+def cached_facets(request: HttpRequest | None, key: Hashable, products: QuerySet[Product],
+                  language: str) -> list[Facet]:
+    """``facets_for`` kept in memory per listing ``key`` while the catalogue is unchanged
+    (at most ``storefront.cache.DATA_SECONDS``); a fresh copy the caller may mark up."""
+    facets = remembered(request, ("facets", key, language), lambda: facets_for(products, language))
+    return copy.deepcopy(facets)
 
 
 def selected_filters(params: Mapping[str, Any], facets: list[Facet]) -> dict[str, set[str]]:

@@ -18,6 +18,7 @@ from commerce.checkout.models import Checkout
 from commerce.core.errors import DomainError
 from commerce.orders.models import Order
 
+from .cache import bump_catalog_generation
 from .market import LANGUAGE_CODES
 from .search import base_fields, cjk_vector_literal, config_for, is_cjk, translation_fields
 
@@ -131,6 +132,8 @@ def search_index_update(product_ids: Iterable[int] | None = None, *,
         ids = list(base.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)
                    [:batch_size])
         if not ids:
+            if done:
+                bump_catalog_generation()  # search results and their facets changed
             return done
         last_pk = ids[-1]
         Product.objects.filter(pk__in=ids).update(search_index_dirty=False)

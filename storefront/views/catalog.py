@@ -22,10 +22,10 @@ from ..selectors import (
     CategoryNode,
     CategoryTree,
     apply_filters,
+    cached_category_slugs,
+    cached_facets,
     card_annotations,
     category_by_foreign_slug,
-    category_slugs,
-    facets_for,
     find_product,
     product_cards,
     product_page,
@@ -100,12 +100,15 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _listing_context(request: HttpRequest, base: Any, default_sort: str,
-                     sorts: tuple[str, ...]) -> dict[str, Any]:
-    """Facets, filters, sort and the page of cards shared by category and search pages."""
+def _listing_context(request: HttpRequest, base: Any, listing: tuple[Any, ...],
+                     default_sort: str, sorts: tuple[str, ...]) -> dict[str, Any]:
+    """Facets, filters, sort and the page of cards shared by category and search pages.
+
+    ``listing`` names the unfiltered ``base`` (its facet counts are cached under it).
+    """
     market = request.market  # type: ignore[attr-defined]
     book = _book(request)
-    facets = facets_for(base, market.language)
+    facets = cached_facets(request, (market.channel.pk, *listing), base, market.language)
     selected = selected_filters(request.GET, facets)
     sort = request.GET.get("sort", default_sort)
     if sort not in sorts:
@@ -153,10 +156,12 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     if not canonical:
         return _redirect(request, node.get_absolute_url())
 
-    base = visible_products(market.channel).filter(category_id__in=tree.descendant_ids(node))
-    context = _listing_context(request, base, "newest", SORT_CHOICES)
+    category_ids = tree.descendant_ids(node)
+    base = visible_products(market.channel).filter(category_id__in=category_ids)
+    context = _listing_context(request, base, ("category", *category_ids), "newest",
+                               SORT_CHOICES)
     page = context["page"]
-    slugs = category_slugs(node.id, node.base_slug)
+    slugs = cached_category_slugs(request, node.id, node.base_slug)
 
     def path_for(lang: str) -> str:
         path = reverse_in(lang, "storefront:category", {"slug": slugs[lang]})
@@ -283,7 +288,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if query else None
     context: dict[str, Any] = {"query": query, "products": [], "page": None, "facets": []}
     if base is not None:
-        context.update(_listing_context(request, base, "relevance",
+        context.update(_listing_context(request, base, ("search", query), "relevance",
                                         ("relevance", *SORT_CHOICES)))
     items, x_default = alternates(request, lambda lang: reverse_in(lang, "storefront:search"))
     title = _("Search results for “%(query)s”") % {"query": query} if query else _("Search")
