@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -51,8 +52,14 @@ class Market:
 
     def countries(self) -> list[tuple[str, str]]:
         """Countries a shopper can pick, with names in the active language."""
-        codes = {code for ch in self.channels for code in ch.countries}
-        return sorted(((c, str(countries.name(c) or c)) for c in codes), key=lambda x: x[1])
+        codes = frozenset(code for ch in self.channels for code in ch.countries)
+        return list(_country_choices(codes, translation.get_language() or ""))
+
+
+@lru_cache(maxsize=64)
+def _country_choices(codes: frozenset[str], language: str) -> tuple[tuple[str, str], ...]:
+    # every page's market selector: names translated and sorted once per language
+    return tuple(sorted(((c, str(countries.name(c) or c)) for c in codes), key=lambda x: x[1]))
 
 
 def base_channel_slug() -> str:

@@ -576,12 +576,15 @@ def find_product(slug: str, market: Market) -> ProductLookup:
 
 
 def product_page(product: Product, market: Market, book: PriceBook,
-                 tree: CategoryTree) -> ProductPage:
-    """Everything the product page shows, in a fixed number of queries."""
+                 tree: CategoryTree, request: HttpRequest | None = None) -> ProductPage:
+    """Everything the product page shows, in a fixed number of queries.
+
+    Prices and stock are read on every call; the catalogue details (slugs, attributes,
+    specs, media) are kept in memory while the catalogue is unchanged (see
+    ``storefront.cache``).
+    """
     language = market.language
     channel = market.channel
-    slugs = dict.fromkeys(_languages(), product.slug)
-    slugs.update(product.translations.values_list("language_code", "slug"))
 
     compare_at = Subquery(
         ProductVariantChannelListing.objects.filter(variant_id=OuterRef("pk"),
@@ -600,26 +603,9 @@ def product_page(product: Product, market: Market, book: PriceBook,
                 "compare_at_amount", *price_fields(book))
         .order_by("sort_order", "sku")
     )
-    variant_ids = [r["id"] for r in variant_rows]
-    attributes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    through = ProductVariant.attribute_values.through.objects.filter(
-        productvariant_id__in=variant_ids,
-        attributevalue__attribute__visible_in_storefront=True,
-    )
-    for variant_id, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
-        through, "productvariant_id", language
-    ):
-        attributes[variant_id].append((attr_tr or attr_name, value_tr or value_name))
-
-    specs = [
-        (attr_tr or attr_name, value_tr or value_name)
-        for _pid, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
-            Product.attribute_values.through.objects.filter(
-                product_id=product.pk, attributevalue__attribute__visible_in_storefront=True
-            ),
-            "product_id", language,
-        )
-    ]
+    details = remembered(request, ("product-details", product.pk, product.slug, language),
+                         lambda: _product_details(product.pk, product.slug, language))
+    attributes = details.attributes
 
     variants = []
     for row in variant_rows:
@@ -636,17 +622,8 @@ def product_page(product: Product, market: Market, book: PriceBook,
             named=bool(row["vtr__name"] or row["name"]),
             price=display_money(price, channel), compare_at=compare,
             available=int(row["available"] or 0), track_inventory=row["track_inventory"],
-            attributes=attributes.get(row["id"], []),
+            attributes=list(attributes.get(row["id"], [])),
         ))
-
-    media = [
-        MediaView(url=media_url(m["image"] or "", m["external_url"] or ""), alt=m["alt"],
-                  variant_ids=[v for v in m["variant_ids"] if v is not None])
-        for m in ProductMedia.objects.filter(product_id=product.pk)
-        .values("image", "external_url", "alt")
-        .annotate(variant_ids=ArrayAgg("variants__id", default=Value([])))
-        .order_by("sort_order", "pk")
-    ]
 
     name = product.tr_name or product.name  # type: ignore[attr-defined]
     return ProductPage(
@@ -659,11 +636,57 @@ def product_page(product: Product, market: Market, book: PriceBook,
             product.seo_description if not product.tr_name else ""),  # type: ignore[attr-defined]
         category=tree.nodes.get(product.category_id) if product.category_id else None,
         variants=variants,
-        media=[m for m in media if m.url],
-        specs=specs,
-        slugs=slugs,
+        media=[m for m in details.media if m.url],
+        specs=list(details.specs),
+        slugs=dict(details.slugs),
         purchasable_from=product.purchasable_from,  # type: ignore[attr-defined]
     )
+
+
+@dataclass(frozen=True)
+class _ProductDetails:
+    """The parts of a product page that change only with the catalogue (four queries)."""
+
+    slugs: dict[str, str]
+    attributes: dict[int, list[tuple[str, str]]]  # variant id -> (attribute, value) names
+    specs: list[tuple[str, str]]
+    media: list[MediaView]
+
+
+def _product_details(product_id: int, base_slug: str, language: str) -> _ProductDetails:
+    slugs = dict.fromkeys(_languages(), base_slug)
+    slugs.update(ProductTranslation.objects.filter(product_id=product_id)
+                 .values_list("language_code", "slug"))
+
+    attributes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    through = ProductVariant.attribute_values.through.objects.filter(
+        productvariant__product_id=product_id,
+        attributevalue__attribute__visible_in_storefront=True,
+    )
+    for variant_id, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
+        through, "productvariant_id", language
+    ):
+        attributes[variant_id].append((attr_tr or attr_name, value_tr or value_name))
+
+    specs = [
+        (attr_tr or attr_name, value_tr or value_name)
+        for _pid, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
+            Product.attribute_values.through.objects.filter(
+                product_id=product_id, attributevalue__attribute__visible_in_storefront=True
+            ),
+            "product_id", language,
+        )
+    ]
+
+    media = [
+        MediaView(url=media_url(m["image"] or "", m["external_url"] or ""), alt=m["alt"],
+                  variant_ids=[v for v in m["variant_ids"] if v is not None])
+        for m in ProductMedia.objects.filter(product_id=product_id)
+        .values("image", "external_url", "alt")
+        .annotate(variant_ids=ArrayAgg("variants__id", default=Value([])))
+        .order_by("sort_order", "pk")
+    ]
+    return _ProductDetails(slugs=slugs, attributes=dict(attributes), specs=specs, media=media)
 
 
 def _attribute_rows(through: QuerySet[Any], owner: str, language: str) -> QuerySet[Any]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from ..cache import anonymous_page_cache
+from ..cache import anonymous_page_cache, remembered
 from ..context_processors import get_category_tree
 from ..hooks import pickup_summary
 from ..pricing import PriceBook
@@ -119,7 +119,12 @@ def _listing_context(request: HttpRequest, base: Any, listing: tuple[Any, ...],
         qs = qs.order_by("-search_rank", "pk")  # type: ignore[misc]
     else:
         qs = sort_products(qs, sort, market, book)
-    page = paginate(request, qs, count_qs=filtered)
+    # Like the facets, the count changes only with the catalogue (or a scheduled
+    # publication time): kept with them, keyed by the chosen filters too.
+    chosen = tuple(sorted((name, tuple(sorted(values))) for name, values in selected.items()))
+    count = remembered(request, ("count", market.channel.pk, market.language, *listing, chosen),
+                       filtered.count)
+    page = paginate(request, qs, count=count)
     return {
         "facets": facets,
         "selected": selected,
@@ -202,7 +207,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     if lookup.product is None:
         raise Http404(_("This product is not available in your country."))
     tree = get_category_tree(request)
-    page = product_page(lookup.product, market, _book(request), tree)
+    page = product_page(lookup.product, market, _book(request), tree, request)
 
     selected = None
     wanted = positive_int(request.GET.get("variant"))
