@@ -265,6 +265,13 @@ def card_annotations(qs: QuerySet[Product], language: str) -> QuerySet[Product]:
     )
 
 
+def cards_in_order(ids: Iterable[int], language: str) -> list[Product]:
+    """Products for cards (``card_annotations``) by id, in the order of ``ids`` (one query)."""
+    ids = list(ids)
+    found = {p.pk: p for p in card_annotations(Product.objects.filter(pk__in=ids), language)}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def product_cards(products: Iterable[Product], market: Market, book: PriceBook) -> list[ProductCard]:
     """Cards for a page of products annotated by ``card_annotations`` (one more query)."""
     products = list(products)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from ..selectors import (
     cached_category_slugs,
     cached_facets,
     card_annotations,
+    cards_in_order,
     category_by_foreign_slug,
     find_product,
     product_cards,
@@ -114,24 +116,28 @@ def _listing_context(request: HttpRequest, base: Any, listing: tuple[Any, ...],
     if sort not in sorts:
         sort = default_sort
     filtered = apply_filters(base, selected)
-    qs = card_annotations(filtered, market.language)
+    # Like the facets, the count (and the ranking of search matches) changes only with
+    # the catalogue or a scheduled publication time: kept with them, keyed by the filters.
+    key = (market.channel.pk, market.language, *listing,
+           tuple(sorted((name, tuple(sorted(values))) for name, values in selected.items())))
     if sort == "relevance":
-        qs = qs.order_by("-search_rank", "pk")  # type: ignore[misc]
+        # Ranking every match (ts_rank over hundreds of documents) is the search page's
+        # dearest work: the ranked ids are kept, and the page reads its 24 cards by id.
+        ranked = remembered(request, ("ranked", *key), lambda: array("q", filtered.order_by(
+            "-search_rank", "pk").values_list("pk", flat=True)))
+        page = paginate(request, ranked, count=len(ranked))
+        products = cards_in_order(page.object_list, market.language)
     else:
-        qs = sort_products(qs, sort, market, book)
-    # Like the facets, the count changes only with the catalogue (or a scheduled
-    # publication time): kept with them, keyed by the chosen filters too.
-    chosen = tuple(sorted((name, tuple(sorted(values))) for name, values in selected.items()))
-    count = remembered(request, ("count", market.channel.pk, market.language, *listing, chosen),
-                       filtered.count)
-    page = paginate(request, qs, count=count)
+        qs = sort_products(card_annotations(filtered, market.language), sort, market, book)
+        page = paginate(request, qs, count=remembered(request, ("count", *key), filtered.count))
+        products = page.object_list
     return {
         "facets": facets,
         "selected": selected,
         "sort": sort,
         "sorts": [(s, SORT_LABELS[s]) for s in sorts],
         "page": page,
-        "products": product_cards(page.object_list, market, book),
+        "products": product_cards(products, market, book),
         "filtered": bool(selected) or "sort" in request.GET,
     }
 

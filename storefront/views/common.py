@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -51,7 +51,7 @@ def require_clean_slug(slug: str) -> None:
         raise Http404(_("There is no such page."))
 
 
-def paginate(request: HttpRequest, qs: QuerySet[Any], per_page: int = PAGE_SIZE,
+def paginate(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], per_page: int = PAGE_SIZE,
              count_qs: QuerySet[Any] | None = None, count: int | None = None) -> Page:
     """The requested page; a page that does not exist is a 404, not a 500.
 
