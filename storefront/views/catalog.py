@@ -123,10 +123,11 @@ def _listing_context(request: HttpRequest, base: Any, listing: tuple[Any, ...],
     if sort == "relevance":
         # Ranking every match (ts_rank over hundreds of documents) is the search page's
         # dearest work: the ranked ids are kept, and the page reads its 24 cards by id.
-        ranked = remembered(request, ("ranked", *key), lambda: array("q", filtered.order_by(
-            "-search_rank", "pk").values_list("pk", flat=True)))
+        by_rank = filtered.order_by("-search_rank", "pk")  # type: ignore[misc]
+        ranked = remembered(request, ("ranked", *key),
+                            lambda: array("q", by_rank.values_list("pk", flat=True)))
         page = paginate(request, ranked, count=len(ranked))
-        products = cards_in_order(page.object_list, market.language)
+        products: Any = cards_in_order(page.object_list, market.language)
     else:
         qs = sort_products(card_annotations(filtered, market.language), sort, market, book)
         page = paginate(request, qs, count=remembered(request, ("count", *key), filtered.count))
