@@ -49,3 +49,14 @@ def _no_network_beyond_loopback():
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_storefront_reference_data():
+    """Each test rolls its database back, which no catalogue write signal reports: the
+    storefront's per-process reference data (see storefront.cache) starts empty."""
+    from storefront.cache import forget_local
+
+    forget_local()
+    yield
+    forget_local()

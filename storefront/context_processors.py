@@ -19,11 +19,11 @@ def _url_or_none(name: str) -> str | None:
 def get_category_tree(request: HttpRequest) -> Any:
     """The category tree in the request's language, loaded at most once per request."""
     from .market import current_language
-    from .selectors import category_tree
+    from .selectors import cached_category_tree
 
     tree = getattr(request, "_storefront_tree", None)
     if tree is None:
-        tree = category_tree(current_language())
+        tree = cached_category_tree(request, current_language())
         request._storefront_tree = tree  # type: ignore[attr-defined]
     return tree
 

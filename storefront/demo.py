@@ -37,6 +37,7 @@ from commerce.channel.models import Channel, ChannelKind, ChannelWarehouse
 from commerce.inventory.models import Stock, Warehouse, WarehouseKind
 from commerce.pricing.models import FxRate, PriceRounding
 
+from .cache import bump_catalog_generation
 from .services import search_index_update
 
 LANGS = ("en", "de", "fr", "es", "ja", "zh-hans")
@@ -303,6 +304,8 @@ def seed_demo_catalog(products: int = 200, *, batch: int = 2000,
             cursor.execute("ANALYZE")
     if index_search and created_ids:
         search_index_update(created_ids)
+    if created_ids:
+        bump_catalog_generation()  # bulk inserts send no save signals
     return SeedResult(created=len(created_ids), total=max(existing, products))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -52,8 +53,14 @@ class Market:
 
     def countries(self) -> list[tuple[str, str]]:
         """Countries a shopper can pick, with names in the active language."""
-        codes = {code for ch in self.channels for code in ch.countries}
-        return sorted(((c, str(countries.name(c) or c)) for c in codes), key=lambda x: x[1])
+        codes = frozenset(code for ch in self.channels for code in ch.countries)
+        return list(_country_choices(codes, translation.get_language() or ""))
+
+
+@lru_cache(maxsize=64)
+def _country_choices(codes: frozenset[str], language: str) -> tuple[tuple[str, str], ...]:
+    # every page's market selector: names translated and sorted once per language
+    return tuple(sorted(((c, str(countries.name(c) or c)) for c in codes), key=lambda x: x[1]))
 
 
 def storefront_channels() -> tuple[Channel, ...]:
@@ -103,10 +110,13 @@ def build_market(channel: Channel, country: str, chosen: bool, language: str,
 
 
 def get_market(request: HttpRequest) -> Market:
-    """Resolve the market of this request (one query for the channel list)."""
+    """Resolve the market of this request (the channel list: one query, or none while
+    the catalogue is unchanged, see ``storefront.cache``)."""
+    from .cache import remembered
+
     channels = getattr(request, "_storefront_channels", None)
     if channels is None:
-        channels = storefront_channels()
+        channels = remembered(request, "storefront-channels", storefront_channels)
         request._storefront_channels = channels  # type: ignore[attr-defined]
     country = normalize_country(request.COOKIES.get(COOKIE_NAME))
     channel = channel_for_country(channels, country) if country else None

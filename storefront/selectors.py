@@ -7,12 +7,14 @@ one batched query), so pages stay fast with 10,000 products.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.files.storage import default_storage
@@ -29,9 +31,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, JSONObject
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import RFC3986_SUBDELIMS
 
 from commerce.catalog.models import (
     AttributeValue,
@@ -48,6 +52,7 @@ from commerce.channel.models import Channel
 from commerce.core.money import Money
 from commerce.inventory.models import AVAILABLE, Stock
 
+from .cache import remembered
 from .market import Market
 from .pricing import PriceBook, display_money, price_annotations
 
@@ -68,9 +73,10 @@ class CategoryNode:
     seo_description: str
     background_image: str
     children: list[CategoryNode] = field(default_factory=list)
+    url: str = ""
 
     def get_absolute_url(self) -> str:
-        return reverse("storefront:category", kwargs={"slug": self.slug})
+        return self.url or reverse("storefront:category", kwargs={"slug": self.slug})
 
 
 class CategoryTree:
@@ -112,6 +118,7 @@ class CategoryTree:
 
 
 def category_tree(language: str) -> CategoryTree:
+    """The tree with names, slugs and URLs in ``language`` (one query)."""
     rows = (
         Category.objects.annotate(
             tr=FilteredRelation("translations", condition=Q(translations__language_code=language))
@@ -132,7 +139,22 @@ def category_tree(language: str) -> CategoryTree:
         )
         for r in rows
     ]
+    with translation.override(language):
+        for node in nodes:
+            node.url = reverse("storefront:category", kwargs={"slug": node.slug})
     return CategoryTree(nodes)
+
+
+def cached_category_tree(request: HttpRequest | None, language: str) -> CategoryTree:
+    """``category_tree`` kept in memory while the catalogue is unchanged (read-only!)."""
+    return remembered(request, ("category-tree", language), lambda: category_tree(language))
+
+
+def cached_category_slugs(request: HttpRequest | None, category_id: int,
+                          base_slug: str) -> dict[str, str]:
+    slugs = remembered(request, ("category-slugs", category_id, base_slug),
+                       lambda: category_slugs(category_id, base_slug))
+    return dict(slugs)
 
 
 def category_slugs(category_id: int, base_slug: str) -> dict[str, str]:
@@ -183,6 +205,21 @@ def product_url(slug: str, language: str | None = None) -> str:
     return reverse("storefront:product", kwargs={"slug": slug})
 
 
+def product_url_builder() -> Callable[[str], str]:
+    """``product_url`` for many slugs: one ``reverse()``, then the same quoting per slug."""
+    marker = "product-slug"
+    head, found, tail = product_url(marker).partition(marker)
+    if not found:
+        return product_url
+
+    def url(slug: str) -> str:
+        if not slug or "/" in slug:
+            return product_url(slug)  # reverse() decides (and refuses) as it always did
+        return head + quote(slug, safe=RFC3986_SUBDELIMS + "/~:@") + tail
+
+    return url
+
+
 def media_url(image: str, external_url: str) -> str:
     if image:
         return default_storage.url(image)
@@ -218,14 +255,21 @@ def stock_available_subquery(channel: Channel, variant_ref: str = "pk") -> Subqu
 
 
 def card_annotations(qs: QuerySet[Product], language: str) -> QuerySet[Product]:
+    """Only what a card shows: names and slugs (base and translated), the first image."""
     first_media = ProductMedia.objects.filter(product_id=OuterRef("pk")).order_by(
         "sort_order", "pk"
     )
-    return with_translation(qs, language).annotate(
-        image_path=Subquery(first_media.values("image")[:1]),
-        image_external=Subquery(first_media.values("external_url")[:1]),
-        image_alt=Subquery(first_media.values("alt")[:1]),
+    return with_translation(qs.only("pk", "name", "slug"), language).annotate(
+        first_media=Subquery(first_media.values(
+            data=JSONObject(image="image", external_url="external_url", alt="alt"))[:1]),
     )
+
+
+def cards_in_order(ids: Iterable[int], language: str) -> list[Product]:
+    """Products for cards (``card_annotations``) by id, in the order of ``ids`` (one query)."""
+    ids = list(ids)
+    found = {p.pk: p for p in card_annotations(Product.objects.filter(pk__in=ids), language)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def product_cards(products: Iterable[Product], market: Market, book: PriceBook) -> list[ProductCard]:
@@ -244,7 +288,9 @@ def product_cards(products: Iterable[Product], market: Market, book: PriceBook) 
     for row in variants:
         by_product[row["product_id"]].append(row)
     cards = []
+    url_for = product_url_builder()
     for product in products:
+        media = getattr(product, "first_media", None) or {}
         prices: list[Money] = []
         in_stock = False
         for row in by_product.get(product.pk, []):
@@ -260,10 +306,9 @@ def product_cards(products: Iterable[Product], market: Market, book: PriceBook) 
             id=product.pk,
             name=getattr(product, "tr_name", None) or product.name,
             slug=slug,
-            url=product_url(slug),
-            image_url=media_url(getattr(product, "image_path", "") or "",
-                                getattr(product, "image_external", "") or ""),
-            image_alt=getattr(product, "image_alt", "") or "",
+            url=url_for(slug),
+            image_url=media_url(media.get("image") or "", media.get("external_url") or ""),
+            image_alt=media.get("alt") or "",
             price=display_money(lowest, market.channel),
             price_varies=len({p.amount for p in prices}) > 1,
             in_stock=in_stock,
@@ -301,22 +346,22 @@ RESERVED_PARAMS = frozenset({"q", "page", "sort"})
 def facets_for(products: QuerySet[Product], language: str) -> list[Facet]:
     """Filterable attribute values among ``products`` with product counts (two queries).
 
-    Counts are aggregated on the attribute through tables first (product-level and
-    variant-level values in one UNION ALL), then the few values found get their names.
+    Counts are aggregated from ``products`` joined to the attribute through tables
+    (product-level and variant-level values in one UNION ALL), then the few values
+    found get their names.
     """
-    ids = products.values("pk")
+    products = products.order_by()
     product_counts = (
-        Product.attribute_values.through.objects.filter(product_id__in=ids)
-        .values("attributevalue_id")
-        .annotate(n=Count("product_id", distinct=True))
-        .values_list("attributevalue_id", "n")  # type: ignore[misc]
+        products.filter(attribute_values__isnull=False)
+        .values(value_id=F("attribute_values"))
+        .annotate(n=Count("pk"))  # (product, value) is unique
+        .values_list("value_id", "n")
     )
     variant_counts = (
-        ProductVariant.attribute_values.through.objects.filter(
-            productvariant__product_id__in=ids)
-        .values("attributevalue_id")
-        .annotate(n=Count("productvariant__product_id", distinct=True))
-        .values_list("attributevalue_id", "n")  # type: ignore[misc]
+        products.filter(variants__attribute_values__isnull=False)
+        .values(value_id=F("variants__attribute_values"))
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("value_id", "n")
     )
     counts: dict[int, int] = defaultdict(int)
     for value_id, n in product_counts.union(variant_counts, all=True):
@@ -346,6 +391,14 @@ def facets_for(products: QuerySet[Product], language: str) -> list[Facet]:
         facet.values.append(FacetValue(slug=row["slug"], name=row["vtr__name"] or row["name"],
                                        count=counts[row["id"]]))
     return [f for f in facets.values() if f.slug not in RESERVED_PARAMS]
+
+
+def cached_facets(request: HttpRequest | None, key: Hashable, products: QuerySet[Product],
+                  language: str) -> list[Facet]:
+    """``facets_for`` kept in memory per listing ``key`` while the catalogue is unchanged
+    (at most ``storefront.cache.DATA_SECONDS``); a fresh copy the caller may mark up."""
+    facets = remembered(request, ("facets", key, language), lambda: facets_for(products, language))
+    return copy.deepcopy(facets)
 
 
 def selected_filters(params: Mapping[str, Any], facets: list[Facet]) -> dict[str, set[str]]:
@@ -530,12 +583,15 @@ def find_product(slug: str, market: Market) -> ProductLookup:
 
 
 def product_page(product: Product, market: Market, book: PriceBook,
-                 tree: CategoryTree) -> ProductPage:
-    """Everything the product page shows, in a fixed number of queries."""
+                 tree: CategoryTree, request: HttpRequest | None = None) -> ProductPage:
+    """Everything the product page shows, in a fixed number of queries.
+
+    Prices and stock are read on every call; the catalogue details (slugs, attributes,
+    specs, media) are kept in memory while the catalogue is unchanged (see
+    ``storefront.cache``).
+    """
     language = market.language
     channel = market.channel
-    slugs = dict.fromkeys(_languages(), product.slug)
-    slugs.update(product.translations.values_list("language_code", "slug"))
 
     compare_at = Subquery(
         ProductVariantChannelListing.objects.filter(variant_id=OuterRef("pk"),
@@ -554,26 +610,9 @@ def product_page(product: Product, market: Market, book: PriceBook,
                 "compare_at_amount", *price_fields(book))
         .order_by("sort_order", "sku")
     )
-    variant_ids = [r["id"] for r in variant_rows]
-    attributes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    through = ProductVariant.attribute_values.through.objects.filter(
-        productvariant_id__in=variant_ids,
-        attributevalue__attribute__visible_in_storefront=True,
-    )
-    for variant_id, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
-        through, "productvariant_id", language
-    ):
-        attributes[variant_id].append((attr_tr or attr_name, value_tr or value_name))
-
-    specs = [
-        (attr_tr or attr_name, value_tr or value_name)
-        for _pid, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
-            Product.attribute_values.through.objects.filter(
-                product_id=product.pk, attributevalue__attribute__visible_in_storefront=True
-            ),
-            "product_id", language,
-        )
-    ]
+    details = remembered(request, ("product-details", product.pk, product.slug, language),
+                         lambda: _product_details(product.pk, product.slug, language))
+    attributes = details.attributes
 
     variants = []
     for row in variant_rows:
@@ -590,17 +629,8 @@ def product_page(product: Product, market: Market, book: PriceBook,
             named=bool(row["vtr__name"] or row["name"]),
             price=display_money(price, channel), compare_at=compare,
             available=int(row["available"] or 0), track_inventory=row["track_inventory"],
-            attributes=attributes.get(row["id"], []),
+            attributes=list(attributes.get(row["id"], [])),
         ))
-
-    media = [
-        MediaView(url=media_url(m["image"] or "", m["external_url"] or ""), alt=m["alt"],
-                  variant_ids=[v for v in m["variant_ids"] if v is not None])
-        for m in ProductMedia.objects.filter(product_id=product.pk)
-        .values("image", "external_url", "alt")
-        .annotate(variant_ids=ArrayAgg("variants__id", default=Value([])))
-        .order_by("sort_order", "pk")
-    ]
 
     name = product.tr_name or product.name  # type: ignore[attr-defined]
     return ProductPage(
@@ -613,11 +643,57 @@ def product_page(product: Product, market: Market, book: PriceBook,
             product.seo_description if not product.tr_name else ""),  # type: ignore[attr-defined]
         category=tree.nodes.get(product.category_id) if product.category_id else None,
         variants=variants,
-        media=[m for m in media if m.url],
-        specs=specs,
-        slugs=slugs,
+        media=[m for m in details.media if m.url],
+        specs=list(details.specs),
+        slugs=dict(details.slugs),
         purchasable_from=product.purchasable_from,  # type: ignore[attr-defined]
     )
+
+
+@dataclass(frozen=True)
+class _ProductDetails:
+    """The parts of a product page that change only with the catalogue (four queries)."""
+
+    slugs: dict[str, str]
+    attributes: dict[int, list[tuple[str, str]]]  # variant id -> (attribute, value) names
+    specs: list[tuple[str, str]]
+    media: list[MediaView]
+
+
+def _product_details(product_id: int, base_slug: str, language: str) -> _ProductDetails:
+    slugs = dict.fromkeys(_languages(), base_slug)
+    slugs.update(ProductTranslation.objects.filter(product_id=product_id)
+                 .values_list("language_code", "slug"))
+
+    attributes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    through = ProductVariant.attribute_values.through.objects.filter(
+        productvariant__product_id=product_id,
+        attributevalue__attribute__visible_in_storefront=True,
+    )
+    for variant_id, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
+        through, "productvariant_id", language
+    ):
+        attributes[variant_id].append((attr_tr or attr_name, value_tr or value_name))
+
+    specs = [
+        (attr_tr or attr_name, value_tr or value_name)
+        for _pid, attr_name, attr_tr, value_name, value_tr in _attribute_rows(
+            Product.attribute_values.through.objects.filter(
+                product_id=product_id, attributevalue__attribute__visible_in_storefront=True
+            ),
+            "product_id", language,
+        )
+    ]
+
+    media = [
+        MediaView(url=media_url(m["image"] or "", m["external_url"] or ""), alt=m["alt"],
+                  variant_ids=[v for v in m["variant_ids"] if v is not None])
+        for m in ProductMedia.objects.filter(product_id=product_id)
+        .values("image", "external_url", "alt")
+        .annotate(variant_ids=ArrayAgg("variants__id", default=Value([])))
+        .order_by("sort_order", "pk")
+    ]
+    return _ProductDetails(slugs=slugs, attributes=dict(attributes), specs=specs, media=media)
 
 
 def _attribute_rows(through: QuerySet[Any], owner: str, language: str) -> QuerySet[Any]:

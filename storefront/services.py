@@ -31,6 +31,7 @@ from commerce.notifications.services import (
 from commerce.notifications.tokens import TokenInvalid, TokenPurpose, make_token, read_token
 from commerce.orders.models import Order
 
+from .cache import bump_catalog_generation
 from .market import LANGUAGE_CODES
 from .search import base_fields, cjk_vector_literal, config_for, is_cjk, translation_fields
 
@@ -144,6 +145,8 @@ def search_index_update(product_ids: Iterable[int] | None = None, *,
         ids = list(base.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)
                    [:batch_size])
         if not ids:
+            if done:
+                bump_catalog_generation()  # search results and their facets changed
             return done
         last_pk = ids[-1]
         Product.objects.filter(pk__in=ids).update(search_index_dirty=False)

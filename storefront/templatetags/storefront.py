@@ -31,8 +31,15 @@ def babel_locale(language: str) -> Locale:
 
 def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
     """Money as a shopper of ``language`` reads it: ``1.234,50 €`` (de), ``￥1,235`` (ja)."""
-    locale = babel_locale(language or get_language() or settings.LANGUAGE_CODE)
-    return format_currency(quantize(amount, currency), currency, locale=locale)
+    return _formatted(str(quantize(amount, currency)), currency,
+                      language or get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(amount: str, currency: str, language: str) -> str:
+    # A listing formats dozens of prices; Babel's pattern work is the same for each
+    # (amount, currency, language), so the text is kept (keyed by the exact quantized text).
+    return format_currency(Decimal(amount), currency, locale=babel_locale(language))
 
 
 @register.filter

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from ..cache import anonymous_page_cache
+from ..cache import anonymous_page_cache, remembered
 from ..context_processors import get_category_tree
 from ..hooks import pickup_summary
 from ..pricing import PriceBook
@@ -22,10 +23,11 @@ from ..selectors import (
     CategoryNode,
     CategoryTree,
     apply_filters,
+    cached_category_slugs,
+    cached_facets,
     card_annotations,
+    cards_in_order,
     category_by_foreign_slug,
-    category_slugs,
-    facets_for,
     find_product,
     product_cards,
     product_page,
@@ -100,30 +102,43 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _listing_context(request: HttpRequest, base: Any, default_sort: str,
-                     sorts: tuple[str, ...]) -> dict[str, Any]:
-    """Facets, filters, sort and the page of cards shared by category and search pages."""
+def _listing_context(request: HttpRequest, base: Any, listing: tuple[Any, ...],
+                     default_sort: str, sorts: tuple[str, ...]) -> dict[str, Any]:
+    """Facets, filters, sort and the page of cards shared by category and search pages.
+
+    ``listing`` names the unfiltered ``base`` (its facet counts are cached under it).
+    """
     market = request.market  # type: ignore[attr-defined]
     book = _book(request)
-    facets = facets_for(base, market.language)
+    facets = cached_facets(request, (market.channel.pk, *listing), base, market.language)
     selected = selected_filters(request.GET, facets)
     sort = request.GET.get("sort", default_sort)
     if sort not in sorts:
         sort = default_sort
     filtered = apply_filters(base, selected)
-    qs = card_annotations(filtered, market.language)
+    # Like the facets, the count (and the ranking of search matches) changes only with
+    # the catalogue or a scheduled publication time: kept with them, keyed by the filters.
+    key = (market.channel.pk, market.language, *listing,
+           tuple(sorted((name, tuple(sorted(values))) for name, values in selected.items())))
     if sort == "relevance":
-        qs = qs.order_by("-search_rank", "pk")  # type: ignore[misc]
+        # Ranking every match (ts_rank over hundreds of documents) is the search page's
+        # dearest work: the ranked ids are kept, and the page reads its 24 cards by id.
+        by_rank = filtered.order_by("-search_rank", "pk")  # type: ignore[misc]
+        ranked = remembered(request, ("ranked", *key),
+                            lambda: array("q", by_rank.values_list("pk", flat=True)))
+        page = paginate(request, ranked, count=len(ranked))
+        products: Any = cards_in_order(page.object_list, market.language)
     else:
-        qs = sort_products(qs, sort, market, book)
-    page = paginate(request, qs, count_qs=filtered)
+        qs = sort_products(card_annotations(filtered, market.language), sort, market, book)
+        page = paginate(request, qs, count=remembered(request, ("count", *key), filtered.count))
+        products = page.object_list
     return {
         "facets": facets,
         "selected": selected,
         "sort": sort,
         "sorts": [(s, SORT_LABELS[s]) for s in sorts],
         "page": page,
-        "products": product_cards(page.object_list, market, book),
+        "products": product_cards(products, market, book),
         "filtered": bool(selected) or "sort" in request.GET,
     }
 
@@ -153,10 +168,12 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     if not canonical:
         return _redirect(request, node.get_absolute_url())
 
-    base = visible_products(market.channel).filter(category_id__in=tree.descendant_ids(node))
-    context = _listing_context(request, base, "newest", SORT_CHOICES)
+    category_ids = tree.descendant_ids(node)
+    base = visible_products(market.channel).filter(category_id__in=category_ids)
+    context = _listing_context(request, base, ("category", *category_ids), "newest",
+                               SORT_CHOICES)
     page = context["page"]
-    slugs = category_slugs(node.id, node.base_slug)
+    slugs = cached_category_slugs(request, node.id, node.base_slug)
 
     def path_for(lang: str) -> str:
         path = reverse_in(lang, "storefront:category", {"slug": slugs[lang]})
@@ -197,7 +214,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     if lookup.product is None:
         raise Http404(_("This product is not available in your country."))
     tree = get_category_tree(request)
-    page = product_page(lookup.product, market, _book(request), tree)
+    page = product_page(lookup.product, market, _book(request), tree, request)
 
     selected = None
     wanted = positive_int(request.GET.get("variant"))
@@ -283,7 +300,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if query else None
     context: dict[str, Any] = {"query": query, "products": [], "page": None, "facets": []}
     if base is not None:
-        context.update(_listing_context(request, base, "relevance",
+        context.update(_listing_context(request, base, ("search", query), "relevance",
                                         ("relevance", *SORT_CHOICES)))
     items, x_default = alternates(request, lambda lang: reverse_in(lang, "storefront:search"))
     title = _("Search results for “%(query)s”") % {"query": query} if query else _("Search")

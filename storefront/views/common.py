@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -51,15 +51,18 @@ def require_clean_slug(slug: str) -> None:
         raise Http404(_("There is no such page."))
 
 
-def paginate(request: HttpRequest, qs: QuerySet[Any], per_page: int = PAGE_SIZE,
-             count_qs: QuerySet[Any] | None = None) -> Page:
+def paginate(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], per_page: int = PAGE_SIZE,
+             count_qs: QuerySet[Any] | None = None, count: int | None = None) -> Page:
     """The requested page; a page that does not exist is a 404, not a 500.
 
-    ``count_qs`` counts the same rows without the display annotations (a cheaper COUNT).
+    ``count_qs`` counts the same rows without the display annotations (a cheaper COUNT);
+    ``count`` is that number when the caller already knows it.
     """
     paginator = Paginator(qs, per_page, allow_empty_first_page=True)
-    if count_qs is not None:
-        paginator.__dict__["count"] = count_qs.count()  # fills the cached_property
+    if count is None and count_qs is not None:
+        count = count_qs.count()
+    if count is not None:
+        paginator.__dict__["count"] = count  # fills the cached_property
     number = positive_int(request.GET.get("page", "1"))
     if number is None:
         raise Http404(_("There is no such page."))
