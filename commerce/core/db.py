@@ -6,6 +6,7 @@ from typing import Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils.asyncio import async_unsafe
 
 _ONLY_WHEN_ASKED = 2**31
 
@@ -31,11 +32,16 @@ class _PreparingCursor(psycopg.Cursor):
         return super()._maybe_prepare_gen(pgq, **kwargs)
 
 
+@async_unsafe
 def prepared_cursor():  # noqa: ANN201
     """A Django cursor (query logging, execute wrappers, error wrapping) whose statements
-    are prepared server-side. Use it only for fixed statement texts with array parameters;
-    psycopg keeps up to ``prepared_max`` of them per connection."""
+    are prepared server-side. Use it only for statements whose text does not vary (pass a
+    list as one array or JSON parameter, not as a placeholder per item): psycopg keeps
+    ``prepared_max`` (100) of them per connection. A rollback makes psycopg forget them
+    all (DEALLOCATE ALL); the next use prepares again. Behind PgBouncer in transaction
+    mode this needs PgBouncer >= 1.21 with ``max_prepared_statements`` set."""
     conn = connections[DEFAULT_DB_ALIAS]
+    conn.close_if_health_check_failed()  # as Django's own cursor() does
     conn.ensure_connection()
     raw = conn.connection
     if raw.prepare_threshold is None:
