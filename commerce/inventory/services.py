@@ -73,7 +73,8 @@ def _channel_warehouse_rank(
 
 # Hot paths (allocate, deallocate and the ledger writes) use a few fixed SQL statements
 # instead of ORM querysets: building a queryset costs more CPU than PostgreSQL needs to
-# run these statements, and the array parameters keep one statement text per operation.
+# run these statements. Lists travel as one array or JSON parameter, so each statement
+# has one text and is prepared once per connection (commerce.core.db.prepared_cursor).
 _STOCK = Stock._meta.db_table
 _STOCK_FIELDS = [f.attname for f in Stock._meta.concrete_fields]
 _STOCK_COLUMNS = ", ".join(f"s.{f.column}" for f in Stock._meta.concrete_fields)
@@ -99,7 +100,7 @@ _LOCK_SQL = {
     ),
     "allocated_to_lines": (
         f"SELECT {_STOCK_COLUMNS} FROM {_STOCK} s "  # noqa: S608
-        f"WHERE s.id IN (SELECT stock_id FROM {_ALLOCATION} WHERE order_line_id = ANY(%s)) "
+        f"WHERE s.id IN (SELECT stock_id FROM {_ALLOCATION} WHERE order_line_id = ANY(%s::bigint[])) "
         "ORDER BY s.id FOR UPDATE OF s"
     ),
 }
