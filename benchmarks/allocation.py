@@ -15,8 +15,10 @@ Last line: ``allocation_rate=<float>/s oversold=<int> negative_stock=<int>``
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
+from typing import Any
 
 DB_NAME = "omniport_bench_allocation"
 
@@ -86,12 +88,12 @@ def _setup(variants: int, orders_per_worker: int, workers: int) -> None:
         OrderLine.objects.bulk_create(lines)
 
 
-def worker(worker_no: int, orders_per_worker: int, seconds: float) -> dict[str, int]:
+def worker(worker_no: int, orders_per_worker: int, seconds: float) -> dict[str, Any]:
     """Allocate orders in turn; keep at most 8 allocated, releasing the oldest."""
     from commerce.channel.models import Channel
     from commerce.inventory import services
     from commerce.inventory.errors import InsufficientStock
-    from commerce.orders.models import Order
+    from commerce.orders.models import Order, OrderLine
 
     channel = Channel.objects.get(slug="bench")
     order_ids = list(
@@ -99,10 +101,15 @@ def worker(worker_no: int, orders_per_worker: int, seconds: float) -> dict[str, 
             worker_no * orders_per_worker : (worker_no + 1) * orders_per_worker
         ]
     )
-    lines_of = {oid: list(Order.objects.get(pk=oid).lines.all()) for oid in order_ids}
+    # One query, so every worker starts its clock at about the same moment.
+    lines_of: dict = {oid: [] for oid in order_ids}
+    for line in OrderLine.objects.filter(order_id__in=order_ids).order_by("pk"):
+        lines_of[line.order_id].append(line)
+    backend = _backend_pid()
     allocated: list = []
     ok = short = released = 0
     i = 0
+    cpu_started, server_started = time.process_time(), _process_cpu(backend)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         oid = order_ids[i % len(order_ids)]
@@ -118,7 +125,37 @@ def worker(worker_no: int, orders_per_worker: int, seconds: float) -> dict[str, 
         if len(allocated) > 8 or (short and allocated and random.random() < 0.5):  # noqa: S311
             services.stock_deallocate(lines_of[allocated.pop(0)])
             released += 1
-    return {"allocated": ok, "insufficient": short, "released": released}
+    server_cpu = _process_cpu(backend)
+    return {
+        "allocated": ok,
+        "insufficient": short,
+        "released": released,
+        "client_cpu": time.process_time() - cpu_started,
+        "server_cpu": (
+            server_cpu - server_started
+            if server_cpu is not None and server_started is not None
+            else None
+        ),
+    }
+
+
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a local process (the worker's PostgreSQL backend); None
+    when the server is elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def audit() -> dict[str, int]:
@@ -175,6 +212,9 @@ def main() -> None:
     from benchmarks._db import drop_bench_database, setup_bench_database
 
     setup_bench_database(DB_NAME)
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no query log in the workers
     orders_per_worker = 400
     _setup(args.variants, orders_per_worker, args.workers)
 
@@ -193,11 +233,21 @@ def main() -> None:
     insufficient = sum(s["insufficient"] for s in stats)
     released = sum(s["released"] for s in stats)
     books = audit()
+    client_cpu = sum(s["client_cpu"] for s in stats)
+    server_cpus = [s["server_cpu"] for s in stats]
+    server_cpu = sum(server_cpus) if stats and None not in server_cpus else None
+    per_pair = 1000 / max(allocated, 1)
     print(
         f"workers={args.workers} seconds={elapsed:.1f} allocations={allocated} "
         f"insufficient_stock={insufficient} releases={released} errors={len(errors)} "
         f"ledger_unbalanced={books['unbalanced']} "
         f"allocation_mismatch={books['allocation_mismatch']}"
+    )
+    # CPU per allocation (with the release that goes with it): load-independent, unlike the
+    # rate; the server part is the workers' own PostgreSQL backends when they are local.
+    print(
+        f"cpu_ms_per_allocation: workers={client_cpu * per_pair:.2f} "
+        + (f"postgres_backends={server_cpu * per_pair:.2f}" if server_cpu is not None else "")
     )
     for err in errors[:5]:
         print(f"worker error: {err}")

@@ -10,19 +10,22 @@ StockMovement row so stock can be audited.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Sum, Value, When
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commerce.catalog.models import ProductVariant
-from commerce.channel.models import Channel
+from commerce.channel.models import Channel, ChannelWarehouse
+from commerce.core.db import prepared_cursor
 
 from . import hooks
 from .errors import InsufficientStock, InventoryError, InventoryErrorCode, ShortLine
@@ -68,12 +71,56 @@ def _channel_warehouse_rank(
     return {wid: rank for rank, wid in enumerate(rows)}
 
 
+# Hot paths (allocate, deallocate and the ledger writes) use a few fixed SQL statements
+# instead of ORM querysets: building a queryset costs more CPU than PostgreSQL needs to
+# run these statements. Lists travel as one array or JSON parameter, so each statement
+# has one text and is prepared once per connection (commerce.core.db.prepared_cursor).
+_STOCK = Stock._meta.db_table
+_STOCK_FIELDS = [f.attname for f in Stock._meta.concrete_fields]
+_STOCK_COLUMNS = ", ".join(f"s.{f.column}" for f in Stock._meta.concrete_fields)
+_MOVEMENT = StockMovement._meta.db_table
+_ALLOCATION = Allocation._meta.db_table
+
+_LOCK_SQL = {
+    "variants_in_warehouses": (
+        f"SELECT {_STOCK_COLUMNS} FROM {_STOCK} s "  # noqa: S608 - table names from _meta
+        "WHERE s.variant_id = ANY(%s::bigint[]) AND s.warehouse_id = ANY(%s::bigint[]) "
+        "ORDER BY s.id FOR UPDATE OF s"
+    ),
+    "variants_in_channel": (
+        f"SELECT {_STOCK_COLUMNS}, cw.sort_order, cw.id FROM {_STOCK} s "  # noqa: S608
+        f"JOIN {Warehouse._meta.db_table} w ON w.id = s.warehouse_id "
+        f"JOIN {ChannelWarehouse._meta.db_table} cw ON cw.warehouse_id = w.id "
+        "WHERE s.variant_id = ANY(%s::bigint[]) AND cw.channel_id = %s AND w.is_active "
+        "ORDER BY s.id FOR UPDATE OF s"
+    ),
+    "pks": (
+        f"SELECT {_STOCK_COLUMNS} FROM {_STOCK} s "  # noqa: S608
+        "WHERE s.id = ANY(%s::bigint[]) ORDER BY s.id FOR UPDATE OF s"
+    ),
+    "allocated_to_lines": (
+        f"SELECT {_STOCK_COLUMNS} FROM {_STOCK} s "  # noqa: S608
+        f"WHERE s.id IN (SELECT stock_id FROM {_ALLOCATION} WHERE order_line_id = ANY(%s::bigint[])) "
+        "ORDER BY s.id FOR UPDATE OF s"
+    ),
+}
+
+
+def _locked(statement: str, params: Sequence[Any], extra: int = 0) -> list[tuple[Stock, tuple]]:
+    """Run a locking SELECT; return each stock row as a Stock with its extra columns."""
+    with prepared_cursor() as cursor:
+        cursor.execute(_LOCK_SQL[statement], params)
+        rows = cursor.fetchall()
+    width = len(_STOCK_FIELDS)
+    return [
+        (Stock.from_db(connection.alias, _STOCK_FIELDS, row[:width]), row[width : width + extra])
+        for row in rows
+    ]
+
+
 def _lock_stocks(variant_ids: Iterable[int], warehouse_ids: Iterable[int]) -> list[Stock]:
-    return list(
-        Stock.objects.select_for_update(of=("self",))
-        .filter(variant_id__in=set(variant_ids), warehouse_id__in=set(warehouse_ids))
-        .order_by("pk")
-    )
+    rows = _locked("variants_in_warehouses", [sorted(set(variant_ids)), sorted(set(warehouse_ids))])
+    return [stock for stock, _extra in rows]
 
 
 def _lock_channel_stocks(
@@ -81,29 +128,35 @@ def _lock_channel_stocks(
 ) -> tuple[list[Stock], dict[int, int]]:
     """Lock the variants' stock in the channel's active warehouses, with each warehouse's
     priority, in one query."""
-    stocks = list(
-        Stock.objects.select_for_update(of=("self",))
-        .filter(
-            variant_id__in=set(variant_ids),
-            warehouse__channel_warehouses__channel=channel,
-            warehouse__is_active=True,
-        )
-        .annotate(rank=F("warehouse__channel_warehouses__sort_order"))
-        .order_by("pk")
-    )
-    order = sorted({(s.rank, s.warehouse_id) for s in stocks})  # type: ignore[attr-defined]
-    return stocks, {wid: index for index, (_r, wid) in enumerate(order)}  # type: ignore[return-value]
+    rows = _locked("variants_in_channel", [sorted(set(variant_ids)), channel.pk], extra=2)
+    order = sorted({(sort_order, cw_id, s.warehouse_id) for s, (sort_order, cw_id) in rows})
+    return [s for s, _extra in rows], {wid: index for index, (_o, _c, wid) in enumerate(order)}
 
 
 def _lock_stocks_by_pk(stock_ids: Iterable[int]) -> dict[int, Stock]:
-    rows = (
-        Stock.objects.select_for_update(of=("self",)).filter(pk__in=set(stock_ids)).order_by("pk")
-    )
-    return {s.pk: s for s in rows}
+    ids = sorted(set(stock_ids))
+    if not ids:
+        return {}
+    return {s.pk: s for s, _extra in _locked("pks", [ids])}
+
+
+@dataclass(slots=True)
+class _Movement:
+    """One ledger row waiting to be written (see StockMovement)."""
+
+    stock: Stock
+    reason: str
+    quantity_delta: int
+    allocated_delta: int
+    reserved_delta: int
+    quantity_after: int
+    reference: str
+    note: str
+    user_id: int | None
 
 
 def _record(
-    movements: list[StockMovement],
+    movements: list[_Movement],
     stock: Stock,
     reason: str,
     *,
@@ -119,45 +172,100 @@ def _record(
     stock.quantity_allocated += allocated
     stock.quantity_reserved += reserved
     movements.append(
-        StockMovement(
-            stock=stock,
-            reason=reason,
-            quantity_delta=quantity,
-            allocated_delta=allocated,
-            reserved_delta=reserved,
-            quantity_after=stock.quantity,
-            reference=reference[:128],
-            note=note[:255],
-            user=user if (user is not None and getattr(user, "pk", None)) else None,
+        _Movement(
+            stock,
+            reason,
+            quantity,
+            allocated,
+            reserved,
+            stock.quantity,
+            reference[:128],
+            note[:255],
+            getattr(user, "pk", None) if user is not None else None,
         )
     )
 
 
-def _flush(movements: list[StockMovement]) -> None:
-    """Write counter deltas in one relative UPDATE (F() + per-row CASE) and the ledger rows."""
+def _flush_sql(with_allocations: bool) -> str:
+    """One statement that writes the counter deltas (relative, summed per stock row), the
+    ledger rows and, when allocating, the order lines' allocations (added to what a line
+    already holds on that stock). Rows travel as JSON so the text stays fixed."""
+    allocations = (
+        f", a AS (INSERT INTO {_ALLOCATION} (order_line_id, stock_id, quantity_allocated) "  # noqa: S608
+        "SELECT * FROM json_to_recordset(%(allocations)s::json) "
+        "AS a(order_line_id bigint, stock_id bigint, quantity_allocated int) "
+        "ON CONFLICT (order_line_id, stock_id) DO UPDATE SET quantity_allocated = "
+        f"{_ALLOCATION}.quantity_allocated + EXCLUDED.quantity_allocated)"
+        if with_allocations
+        else ""
+    )
+    columns = ", ".join(_MOVEMENT_COLUMNS)
+    return (
+        "WITH m AS (SELECT * FROM json_to_recordset(%(movements)s::json) AS m("  # noqa: S608
+        "stock_id bigint, reason varchar, quantity_delta int, allocated_delta int, "
+        "reserved_delta int, quantity_after int, reference varchar, note varchar, "
+        "user_id bigint)), "
+        "d AS (SELECT stock_id, sum(quantity_delta) AS q, sum(allocated_delta) AS a, "
+        "sum(reserved_delta) AS r FROM m GROUP BY stock_id), "
+        f"u AS (UPDATE {_STOCK} s SET quantity = s.quantity + d.q, "
+        "quantity_allocated = s.quantity_allocated + d.a, "
+        "quantity_reserved = s.quantity_reserved + d.r "
+        f"FROM d WHERE s.id = d.stock_id AND (d.q <> 0 OR d.a <> 0 OR d.r <> 0)){allocations} "
+        f"INSERT INTO {_MOVEMENT} ({columns}, created_at) "
+        f"SELECT {columns}, %(now)s FROM m"
+    )
+
+
+_MOVEMENT_COLUMNS = (
+    "stock_id", "reason", "quantity_delta", "allocated_delta", "reserved_delta",
+    "quantity_after", "reference", "note", "user_id",
+)  # fmt: skip
+_FLUSH = _flush_sql(with_allocations=False)
+_FLUSH_WITH_ALLOCATIONS = _flush_sql(with_allocations=True)
+
+
+def _flush(movements: list[_Movement], allocations: Sequence[Allocation] = ()) -> None:
+    """Write counter deltas (relative updates), the ledger rows and any allocations (added to
+    what a line already holds on that stock) in one statement; then tell the listeners."""
     if not movements:
         return
-    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for m in movements:
-        d = deltas[m.stock_id]
-        d[0] += m.quantity_delta
-        d[1] += m.allocated_delta
-        d[2] += m.reserved_delta
-    changed = {pk: d for pk, d in deltas.items() if any(d)}
-    if changed:
-        updates = {}
-        for index, field in enumerate(("quantity", "quantity_allocated", "quantity_reserved")):
-            whens = [When(pk=pk, then=Value(d[index])) for pk, d in changed.items() if d[index]]
-            if whens:
-                updates[field] = F(field) + Case(
-                    *whens, default=Value(0), output_field=IntegerField()
-                )
-        Stock.objects.filter(pk__in=list(changed)).update(**updates)
-    StockMovement.objects.bulk_create(movements)
+    params: dict[str, Any] = {
+        "movements": json.dumps(
+            [
+                {
+                    "stock_id": m.stock.pk,
+                    "reason": m.reason,
+                    "quantity_delta": m.quantity_delta,
+                    "allocated_delta": m.allocated_delta,
+                    "reserved_delta": m.reserved_delta,
+                    "quantity_after": m.quantity_after,
+                    "reference": m.reference,
+                    "note": m.note,
+                    "user_id": m.user_id,
+                }
+                for m in movements
+            ]
+        ),
+        "now": timezone.now(),
+    }
+    statement = _FLUSH
+    if allocations:
+        merged: dict[tuple[int, int], int] = defaultdict(int)
+        for a in allocations:
+            merged[(a.order_line_id, a.stock_id)] += a.quantity_allocated
+        params["allocations"] = json.dumps(
+            [
+                {"order_line_id": line_id, "stock_id": stock_id, "quantity_allocated": qty}
+                for (line_id, stock_id), qty in merged.items()
+            ]
+        )
+        statement = _FLUSH_WITH_ALLOCATIONS
+    with prepared_cursor() as cursor:
+        cursor.execute(statement, params)
     hooks.stock_changed({m.stock.variant_id for m in movements}, movements[-1].reason)
 
 
-def _purge_expired(stocks: Iterable[Stock], movements: list[StockMovement], now: datetime) -> None:
+def _purge_expired(stocks: Iterable[Stock], movements: list[_Movement], now: datetime) -> None:
     """Free reservations that expired on already-locked stock rows."""
     by_pk = {s.pk: s for s in stocks if s.quantity_reserved > 0}
     if not by_pk:
@@ -287,7 +395,7 @@ def stock_allocate(
                 code=InventoryErrorCode.NO_WAREHOUSE,
                 field="channel",
             )
-        movements: list[StockMovement] = []
+        movements: list[_Movement] = []
         now = timezone.now()
         _purge_expired(stocks, movements, now)
         if reservation_reference:
@@ -312,27 +420,8 @@ def stock_allocate(
                     order_line=line_by_pk[req.line_reference], stock=stock, quantity_allocated=qty
                 )
             )
-        _flush(movements)
-        _save_allocations(allocations)
+        _flush(movements, allocations)
         return allocations
-
-
-def _save_allocations(allocations: list[Allocation]) -> None:
-    """Insert allocations, adding to what a line already holds on that stock (one statement)."""
-    if not allocations:
-        return
-    table = Allocation._meta.db_table
-    values = ", ".join(["(%s, %s, %s)"] * len(allocations))
-    params: list[int] = []
-    for a in allocations:
-        params += [a.order_line_id, a.stock_id, a.quantity_allocated]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (order_line_id, stock_id, quantity_allocated) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT (order_line_id, stock_id) DO UPDATE SET quantity_allocated = "
-            f"{table}.quantity_allocated + EXCLUDED.quantity_allocated",
-            params,
-        )
 
 
 def stock_deallocate(
@@ -342,22 +431,18 @@ def stock_deallocate(
     line_ids = [line.pk for line in order_lines]
     order_of = {line.pk: line.order_id for line in order_lines}
     with transaction.atomic():
-        stocks = {
-            s.pk: s
-            for s in Stock.objects.select_for_update(of=("self",))
-            .filter(pk__in=Allocation.objects.filter(order_line_id__in=line_ids).values("stock_id"))
-            .order_by("pk")
-        }
+        stocks = {s.pk: s for s, _extra in _locked("allocated_to_lines", [line_ids])}
         if not stocks:
             return 0
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {Allocation._meta.db_table} WHERE order_line_id = ANY(%s) "  # noqa: S608
-                "AND stock_id = ANY(%s) RETURNING order_line_id, stock_id, quantity_allocated",
+                f"DELETE FROM {_ALLOCATION} WHERE order_line_id = ANY(%s::bigint[]) "  # noqa: S608
+                "AND stock_id = ANY(%s::bigint[]) "
+                "RETURNING order_line_id, stock_id, quantity_allocated",
                 [line_ids, list(stocks)],
             )
             removed = sorted(cursor.fetchall())
-        movements: list[StockMovement] = []
+        movements: list[_Movement] = []
         for line_id, stock_id, qty in removed:
             if qty:
                 _record(
@@ -398,7 +483,7 @@ def stock_fulfil(
         stock_ids = alloc_qs.values_list("stock_id", flat=True)
         stocks = _lock_stocks_by_pk(stock_ids)
         allocations = list(alloc_qs.select_for_update().order_by("pk"))
-        movements: list[StockMovement] = []
+        movements: list[_Movement] = []
         taken: list[tuple[int, int]] = []
         need = quantity
         for alloc in allocations:
@@ -489,7 +574,7 @@ def stock_adjust(
                 field="quantity",
             )
         if change:
-            movements: list[StockMovement] = []
+            movements: list[_Movement] = []
             _record(
                 movements, stock, reason, quantity=change, reference=reference, note=note, user=user
             )
@@ -503,7 +588,7 @@ def stock_adjust(
 
 
 def _release_reference_on(
-    stocks: Iterable[Stock], reference: str, movements: list[StockMovement], reason: str
+    stocks: Iterable[Stock], reference: str, movements: list[_Movement], reason: str
 ) -> int:
     by_pk = {s.pk: s for s in stocks if s.quantity_reserved > 0}
     if not by_pk:
@@ -546,7 +631,7 @@ def stock_reserve(
         ).values_list("pk", flat=True)
         stocks_by_pk = _lock_stocks_by_pk([*old_stock_ids, *candidate_ids])
         stocks = list(stocks_by_pk.values())
-        movements: list[StockMovement] = []
+        movements: list[_Movement] = []
         now = timezone.now()
         _purge_expired(stocks, movements, now)
         _release_reference_on(stocks, reference, movements, MovementReason.RESERVATION_RELEASE)
@@ -590,7 +675,7 @@ def stock_release(reference: str, *, reason: str = MovementReason.RESERVATION_RE
             "stock_id", flat=True
         )
         stocks = _lock_stocks_by_pk(stock_ids)
-        movements: list[StockMovement] = []
+        movements: list[_Movement] = []
         released = _release_reference_on(stocks.values(), reference, movements, reason)
         _flush(movements)
         return released
@@ -618,7 +703,7 @@ def release_expired_reservations(batch_size: int = 500) -> int:
             return freed
         with transaction.atomic():
             stocks = _lock_stocks_by_pk(stock_ids)
-            movements: list[StockMovement] = []
+            movements: list[_Movement] = []
             _purge_expired(stocks.values(), movements, now)
             freed += -sum(m.reserved_delta for m in movements)
             _flush(movements)

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
+from commerce.core.db import prepared_cursor
+
 from .. import clock
 from ..models import (
     Listing,
@@ -81,16 +83,38 @@ def _syncing_listings() -> Q:
         status=ListingStatus.INACTIVE, auto_delisted=True)
 
 
+def _stock_changed_sql() -> str:
+    """The listings a stock change must push and the variants with a low-stock threshold,
+    in one statement (this runs inside every stock change's transaction)."""
+    from commerce.catalog.models import ProductVariant
+
+    return (
+        "SELECT l.id, l.account_id, NULL, NULL, NULL "  # noqa: S608 - table names from _meta
+        f"FROM {Listing._meta.db_table} l WHERE l.variant_id = ANY(%s::bigint[]) "
+        "AND (l.status = ANY(%s::varchar[]) OR (l.status = %s AND l.auto_delisted)) "
+        "UNION ALL SELECT NULL, NULL, v.id, v.sku, v.low_stock_threshold "
+        f"FROM {ProductVariant._meta.db_table} v WHERE v.id = ANY(%s::bigint[]) "
+        "AND v.low_stock_threshold IS NOT NULL ORDER BY 1, 3"
+    )
+
+
 def on_stock_changed(variant_ids: set[int], reason: str) -> None:
-    """commerce.inventory listener, called inside the stock change's transaction."""
+    """commerce.inventory listener, called inside the stock change's transaction.
+
+    Same rows as ``_syncing_listings()`` and ``low_stock_check`` select, read in one query.
+    """
     from .stock import low_stock_check
 
-    rows = list(
-        Listing.objects.filter(variant_id__in=variant_ids).filter(_syncing_listings())
-        .values_list("pk", "account_id")
-    )
-    outbox_enqueue_listings(rows, OutboxKind.OFFER, f"stock:{reason}")
-    low_stock_check(variant_ids)
+    ids = sorted(variant_ids)
+    with prepared_cursor() as cursor:
+        cursor.execute(_stock_changed_sql(), [
+            ids, [ListingStatus.ACTIVE.value, ListingStatus.ERROR.value],
+            ListingStatus.INACTIVE.value, ids])
+        rows = cursor.fetchall()
+    listings = [(r[0], r[1]) for r in rows if r[0] is not None]
+    watched = [(r[2], r[3], r[4]) for r in rows if r[0] is None]
+    outbox_enqueue_listings(listings, OutboxKind.OFFER, f"stock:{reason}")
+    low_stock_check(variant_ids, watched=watched)
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -25,11 +25,16 @@ def low_stock_key(variant_id: int) -> str:
     return f"low_stock:{variant_id}"
 
 
-def low_stock_check(variant_ids: Iterable[int]) -> None:
-    watched = list(
-        ProductVariant.objects.filter(pk__in=set(variant_ids), low_stock_threshold__isnull=False)
-        .values_list("pk", "sku", "low_stock_threshold")
-    )
+def low_stock_check(
+    variant_ids: Iterable[int], *, watched: list[tuple[int, str, int | None]] | None = None
+) -> None:
+    """``watched``: the (pk, sku, threshold) of those variants that have a threshold, when the
+    caller has read them already."""
+    if watched is None:
+        watched = list(
+            ProductVariant.objects.filter(pk__in=set(variant_ids), low_stock_threshold__isnull=False)
+            .values_list("pk", "sku", "low_stock_threshold")
+        )
     if not watched:
         return
     available = dict(
