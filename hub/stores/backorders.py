@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from commerce.core.db import prepared_cursor
 from commerce.inventory.errors import InventoryError
 from commerce.inventory.models import Allocation, MovementReason, Stock, Warehouse
 from commerce.inventory.selectors import channel_warehouse_ids
@@ -71,6 +72,8 @@ def backorders_allocate(variant_ids: Iterable[int] | None = None, *, user=None) 
     """Allocate waiting backorder lines (of these variants, or all) where their orders were
     routed, oldest order first; each order in its own transaction. Returns lines allocated."""
     ids = None if variant_ids is None else set(variant_ids)
+    if ids is not None and not _any_open_backorder(ids):
+        return 0  # the common case on every freed unit: nothing waits for these variants
     rows = waiting_lines(ids).values_list("order_id", "order__number")
     done = 0
     for order_id, _number in sorted(set(rows), key=lambda r: r[1]):
@@ -79,6 +82,22 @@ def backorders_allocate(variant_ids: Iterable[int] | None = None, *, user=None) 
         except Exception:  # one broken order must not keep the others waiting
             logger.exception("backorder allocation of order %s failed", order_id)
     return done
+
+
+_OPEN_BACKORDER_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM orders_order o JOIN orders_orderline l ON l.order_id = o.id"
+    " WHERE o.is_oversold AND o.status = ANY(%s) AND l.variant_id = ANY(%s))"
+)
+
+
+def _any_open_backorder(variant_ids: set[int]) -> bool:
+    """One prepared statement: does an open oversold order have a line of these variants?
+    (Oversold orders are few and ``is_oversold`` is indexed, so this stays cheap however
+    many orders a variant has.)"""
+    with prepared_cursor() as cursor:
+        cursor.execute(_OPEN_BACKORDER_SQL,
+                       [[str(s) for s in OPEN_ORDER_STATUSES], sorted(variant_ids)])
+        return bool(cursor.fetchone()[0])
 
 
 def routed_warehouses(order: Order) -> tuple[list[int], bool]:
