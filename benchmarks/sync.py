@@ -229,9 +229,11 @@ class SandboxTarget:
     this process (the Celery workers reach them over HTTP like real marketplaces).
 
     Rate limits are on, at ``rate_scale`` times the documented rates (the hub's buckets
-    and the connectors' pacing read the same factor from the account credentials):
-    at the real rates Amazon's getOrderItems (0.5/s) alone caps an import at 0.5
-    orders/s per seller account.
+    and the connectors' pacing read the same factor from the account credentials).
+    Order import reads Amazon's searchOrders (Orders 2026-01-01: 100 orders with their
+    items per call, burst 20 calls, then 0.0056/s), so even at the real rates the
+    2,000-order backlog is 20 calls of the burst; the Orders v0 way (getOrderItems per
+    order, 0.5/s) would cap it at 0.5 orders/s, or 50/s at the default rate scale.
     """
 
     name = "sandbox"
