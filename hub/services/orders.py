@@ -273,15 +273,18 @@ def _process_next(account_id: int | None, report: PollReport,
     qs = OrderImport.objects.filter(needs_processing=True)
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
+    lookups = lookups or _Lookups()
     record_id = None
     try:
         with transaction.atomic():
-            record = (qs.select_for_update(skip_locked=True, of=("self",))
-                      .select_related("account__channel", "order")
+            # The head of the queue (an index in this order), no joins: the account comes
+            # from the run's lookups, an existing order only when there is one.
+            record = (qs.select_for_update(skip_locked=True)
                       .order_by("remote_updated_at", "pk").first())
             if record is None:
                 return None
             record_id = record.pk
+            record.account = lookups.account(record.account_id)
             outcome = _process(record, lookups)
     except Exception as exc:
         if record_id is None:
@@ -459,7 +462,8 @@ def _line_key(line) -> str:  # noqa: ANN001
 
 
 class _Lookups:
-    """SKU/EAN → variant for a run of import records, read for many records at once.
+    """What a run of import records reads once: the accounts, and SKU/EAN → variant for
+    many records at once.
 
     When a record has a SKU or EAN not read yet, the SKUs and EANs of the next
     ``HUB_ORDERS_LOOKAHEAD`` records waiting in the queue are read with it (three
@@ -474,6 +478,7 @@ class _Lookups:
 
     def __init__(self) -> None:
         self.started = clock.monotonic()
+        self.accounts: dict[int, MarketplaceAccount] = {}
         self.by_listing: dict[tuple[int, str], ProductVariant] = {}
         self.by_sku: dict[str, ProductVariant] = {}
         self.by_barcode: dict[str, ProductVariant] = {}
@@ -482,6 +487,14 @@ class _Lookups:
 
     def expired(self) -> bool:
         return clock.monotonic() - self.started > self.TTL
+
+    def account(self, account_id: int) -> MarketplaceAccount:
+        """The account with its channel (read once per run of records)."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            account = MarketplaceAccount.objects.select_related("channel").get(pk=account_id)
+            self.accounts[account_id] = account
+        return account
 
     def variants_for(self, account: MarketplaceAccount,
                      remote: RemoteOrder) -> dict[str, ProductVariant]:
