@@ -638,9 +638,8 @@ def _create_order(account: MarketplaceAccount, remote: RemoteOrder,
         variants={v.sku: v for v in variants.values()},
     )
     warehouse_ids = None  # the oversold policies allocate in the channel's warehouse order
-    try:
-        with transaction.atomic():
-            order = hooks.route_imported_order(account, remote, data)
+    try:  # the routing hook writes nothing when it raises (its own savepoint)
+        order = hooks.route_imported_order(account, remote, data)
     except InsufficientStock as short:
         policy = OVERSOLD_POLICIES.get(account.oversell_policy, OVERSOLD_POLICIES[OversellPolicy.CANCEL])
         order = policy.handle(account, data, short, warehouse_ids)
