@@ -9,5 +9,9 @@ HUB_CONNECTORS = {
     "emu-ebay": "benchmarks.emulator.EbayLikeConnector",
 }
 HUB_SYNC_AUTODRAIN = True
+# Measured like production runs: no debug cursor wrapping and query log on every query,
+# and the workers keep their database connection between tasks (production: 60 s).
+DEBUG = False
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = "omniport-bench-sync"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

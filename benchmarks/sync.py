@@ -19,6 +19,11 @@ rate limits answering 429, at ``--rate-scale`` times the documented rates).
 Connector interface, with latency and per-operation rate limits (no HTTP).
 
 The last line is ``propagation_p95_s=… bulk_10k_s=… import_orders_per_s=… lost=… duplicated=…``.
+``--only import`` (or ``bulk``, ``propagation``; repeatable) runs just those parts while
+iterating: the figures of the parts left out print as ``nan``, and listings are only
+checked against the marketplaces when the bulk push ran. Each part also prints the CPU
+seconds it cost the benchmark process (sandboxes, poller), the Celery workers and the
+PostgreSQL server, which say more than wall time on a shared machine.
 """
 
 from __future__ import annotations
@@ -75,6 +80,65 @@ def _drop_database() -> None:
     connections.close_all()
     with _admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------- CPU
+
+
+def _proc_cpu(pid: int, children: bool = True) -> float:
+    """CPU seconds of a process (Linux /proc), with its reaped children's; 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process tree: live descendants plus what reaped ones left."""
+    total = _proc_cpu(pid)
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            kids = [int(k) for k in fh.read().split()]
+    except OSError:
+        kids = []
+    return total + sum(_tree_cpu(k) for k in kids)
+
+
+def _postmaster_pid() -> int | None:
+    """The embedded PostgreSQL's postmaster (None with an external DATABASE_URL)."""
+    if os.environ.get("DATABASE_URL"):
+        return None
+    from config import embedded
+
+    try:
+        return int((embedded.postgres_datadir() / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class CpuMeter:
+    """CPU seconds spent by this process, the worker pool and the database server."""
+
+    def __init__(self, workers: Workers) -> None:
+        self.workers = workers
+        self.postmaster = _postmaster_pid()
+
+    def sample(self) -> dict[str, float]:
+        out = {"bench": _proc_cpu(os.getpid(), children=False),
+               "workers": _tree_cpu(self.workers.proc.pid)}
+        if self.postmaster:
+            out["postgres"] = _tree_cpu(self.postmaster)
+        return out
+
+    @staticmethod
+    def text(before: dict[str, float], after: dict[str, float]) -> str:
+        parts = [f"{k} {after[k] - before.get(k, 0.0):.1f}" for k in after]
+        return "cpu_s " + " ".join(parts)
 
 
 # --------------------------------------------------------------------------- workers
@@ -165,9 +229,11 @@ class SandboxTarget:
     this process (the Celery workers reach them over HTTP like real marketplaces).
 
     Rate limits are on, at ``rate_scale`` times the documented rates (the hub's buckets
-    and the connectors' pacing read the same factor from the account credentials):
-    at the real rates Amazon's getOrderItems (0.5/s) alone caps an import at 0.5
-    orders/s per seller account.
+    and the connectors' pacing read the same factor from the account credentials).
+    Order import reads Amazon's searchOrders (Orders 2026-01-01: 100 orders with their
+    items per call, burst 20 calls, then 0.0056/s), so even at the real rates the
+    2,000-order backlog is 20 calls of the burst; the Orders v0 way (getOrderItems per
+    order, 0.5/s) would cap it at 0.5 orders/s, or 50/s at the default rate scale.
     """
 
     name = "sandbox"
@@ -346,8 +412,11 @@ def _wait(predicate, timeout: float, step: float = 0.005) -> bool:  # noqa: ANN0
     return predicate()
 
 
+PARTS = ("bulk", "propagation", "import")
+
+
 def run(target_name: str, n_listings: int, n_orders: int, n_samples: int, workers: int,
-        rate_scale: float = 100.0) -> str:
+        rate_scale: float = 100.0, parts: tuple[str, ...] = PARTS) -> str:
     target = (SandboxTarget(rate_scale) if target_name == "sandbox"
               else TARGETS[target_name]())
     rng = random.Random(42)
@@ -364,59 +433,73 @@ def run(target_name: str, n_listings: int, n_orders: int, n_samples: int, worker
     print(f"target={target.name} listings={n_listings}×2 setup_s={time.monotonic() - t:.1f} "
           f"celery_workers={workers} rate_scale={getattr(target, 'rate_scale', 1)}", flush=True)
     pool = Workers(workers)
+    meter = CpuMeter(pool)
+    nan = float("nan")
+    bulk_s = p95 = nan
+    imported, import_s, lost_listings, lost_orders, duplicated = 0, 0.0, 0, 0, 0
     try:
         # 1. bulk: every SKU's price and quantity to both marketplaces
-        t0 = time.monotonic()
-        listings_force_resync(Listing.objects.all())
-        _wait(lambda: not _outbox_busy(), timeout=1800, step=0.1)
-        bulk_s = time.monotonic() - t0
-        print(f"bulk: {bulk_s:.2f}s, {_mismatches(target, accounts)} SKUs not matching",
-              flush=True)
+        if "bulk" in parts:
+            cpu = meter.sample()
+            t0 = time.monotonic()
+            listings_force_resync(Listing.objects.all())
+            _wait(lambda: not _outbox_busy(), timeout=1800, step=0.1)
+            bulk_s = time.monotonic() - t0
+            print(f"bulk: {bulk_s:.2f}s, {_mismatches(target, accounts)} SKUs not matching; "
+                  f"{meter.text(cpu, meter.sample())}", flush=True)
 
         # 2. propagation: storefront order commit → both marketplaces hold the new quantity
-        samples = []
-        for _ in range(n_samples):
-            variant = variants[rng.randrange(len(variants))]
-            order_create(OrderInput(channel=channels["web"], currency="USD",
-                                    lines=[OrderLineInput(sku=variant.sku, quantity=1)]))
-            t0 = time.monotonic()
-            want = variant_availability([variant.pk], channels["amazon"])[variant.pk]
-            ok = _wait(lambda v=variant, q=want: all(
-                target.held_quantity(m, v.sku) == q for m in accounts), timeout=60)
-            samples.append(time.monotonic() - t0 if ok else float("inf"))
-            time.sleep(rng.uniform(0.05, 0.25))  # orders arrive apart, not in lockstep
-        samples.sort()
-        p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
-        print(f"propagation: median {statistics.median(samples):.3f}s p95 {p95:.3f}s", flush=True)
+        if "propagation" in parts:
+            cpu = meter.sample()
+            samples = []
+            for _ in range(n_samples):
+                variant = variants[rng.randrange(len(variants))]
+                order_create(OrderInput(channel=channels["web"], currency="USD",
+                                        lines=[OrderLineInput(sku=variant.sku, quantity=1)]))
+                t0 = time.monotonic()
+                want = variant_availability([variant.pk], channels["amazon"])[variant.pk]
+                ok = _wait(lambda v=variant, q=want: all(
+                    target.held_quantity(m, v.sku) == q for m in accounts), timeout=60)
+                samples.append(time.monotonic() - t0 if ok else float("inf"))
+                time.sleep(rng.uniform(0.05, 0.25))  # orders arrive apart, not in lockstep
+            samples.sort()
+            p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+            print(f"propagation: median {statistics.median(samples):.3f}s p95 {p95:.3f}s; "
+                  f"{meter.text(cpu, meter.sample())}", flush=True)
 
         # 3. import: a backlog of orders on the Amazon-like marketplace
-        now = clock.now()
-        backlog = [remote_order(f"BENCH-ORD-{i:05d}",
-                                [(variants[rng.randrange(len(variants))].sku, 1)],
-                                updated_at=now - timedelta(seconds=n_orders - i),
-                                site=target.sites["amazon"])
-                   for i in range(n_orders)]
-        target.seed_orders("amazon", backlog)
-        amazon = accounts["amazon"]
-        t0 = time.monotonic()
-        account_orders_poll(amazon)  # stores the window, fans out, processes here too
-        _wait(lambda: Order.objects.filter(channel=channels["amazon"]).count() >= n_orders,
-              timeout=1800, step=0.05)
-        import_s = time.monotonic() - t0
-        imported = Order.objects.filter(channel=channels["amazon"]).count()
-        print(f"import: {imported} orders in {import_s:.2f}s", flush=True)
-        amazon.refresh_from_db()
-        account_orders_poll(amazon)  # an overlapping second window: nothing new
+        if "import" in parts:
+            now = clock.now()
+            backlog = [remote_order(f"BENCH-ORD-{i:05d}",
+                                    [(variants[rng.randrange(len(variants))].sku, 1)],
+                                    updated_at=now - timedelta(seconds=n_orders - i),
+                                    site=target.sites["amazon"])
+                       for i in range(n_orders)]
+            target.seed_orders("amazon", backlog)
+            amazon = accounts["amazon"]
+            cpu = meter.sample()
+            t0 = time.monotonic()
+            account_orders_poll(amazon)  # stores the window, fans out, processes here too
+            _wait(lambda: Order.objects.filter(channel=channels["amazon"]).count() >= n_orders,
+                  timeout=1800, step=0.05)
+            import_s = time.monotonic() - t0
+            imported = Order.objects.filter(channel=channels["amazon"]).count()
+            print(f"import: {imported} orders in {import_s:.2f}s; "
+                  f"{meter.text(cpu, meter.sample())}", flush=True)
+            amazon.refresh_from_db()
+            account_orders_poll(amazon)  # an overlapping second window: nothing new
 
         # 4. settle, then count what is wrong
         _wait(lambda: not _outbox_busy(), timeout=1800, step=0.1)
         time.sleep(1)
         _wait(lambda: not _outbox_busy(), timeout=600, step=0.1)
-        lost_listings = _mismatches(target, accounts)
-        external = list(Order.objects.filter(channel=channels["amazon"])
-                        .values_list("external_id", flat=True))
-        lost_orders = len({o.external_id for o in backlog} - set(external))
-        duplicated = len(external) - len(set(external))
+        # without the bulk push the marketplaces never held every SKU's quantity
+        lost_listings = _mismatches(target, accounts) if "bulk" in parts else 0
+        if "import" in parts:
+            external = list(Order.objects.filter(channel=channels["amazon"])
+                            .values_list("external_id", flat=True))
+            lost_orders = len({o.external_id for o in backlog} - set(external))
+            duplicated = len(external) - len(set(external))
         print(f"settled: {lost_listings} SKUs off, {lost_orders} orders missing, "
               f"429s answered by the marketplaces: {target.throttled()}", flush=True)
     finally:
@@ -436,12 +519,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--orders", type=int, default=2_000)
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
+    parser.add_argument("--only", action="append", choices=PARTS,
+                        help="run only this part (repeatable); default: all of them")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args(argv)
     _prepare_database()
     try:
         line = run(args.target, args.listings, args.orders, args.samples, args.workers,
-                   args.rate_scale)
+                   args.rate_scale, tuple(args.only or PARTS))
     finally:
         if not args.keep_db:
             _drop_database()

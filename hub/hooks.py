@@ -47,8 +47,10 @@ def alert_raised(alert: Alert) -> None:
 
 
 # An imported order's creator: routes it (which warehouses or stores fulfil it), creates
-# and allocates it in one transaction, and returns it. InsufficientStock must leave
-# nothing written (the hub then applies the account's oversold policy).
+# and allocates it in one transaction, and returns it. When it raises it must leave
+# nothing written (a savepoint of its own, as order_create and hub.stores' router have):
+# after InsufficientStock the hub applies the account's oversold policy in the same
+# transaction, after OrderError or InventoryError it holds the import.
 RoutingHook = Callable[["MarketplaceAccount", "RemoteOrder", "OrderInput"], "Order"]
 
 

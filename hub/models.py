@@ -436,9 +436,14 @@ class OrderImport(TimestampedModel):
             models.UniqueConstraint(fields=["account", "external_id"],
                                     name="hub_order_import_unique")
         ]
-        indexes = [models.Index(fields=["account", "remote_updated_at"],
-                                condition=Q(needs_processing=True),
-                                name="hub_order_import_todo")]
+        # The processing queue, in the order it is claimed (LIMIT 1 … SKIP LOCKED reads
+        # the head of one of these instead of sorting every waiting record).
+        indexes = [
+            models.Index(fields=["account", "remote_updated_at", "id"],
+                         condition=Q(needs_processing=True), name="hub_order_import_todo"),
+            models.Index(fields=["remote_updated_at", "id"],
+                         condition=Q(needs_processing=True), name="hub_order_import_todo_all"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.external_id} [{self.status}]"

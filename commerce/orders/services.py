@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -46,6 +46,9 @@ class OrderInput:
     customer_note: str = ""
     external_updated_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # Variants by SKU the caller already read (with product and product type), e.g. for a
+    # page of imported orders at once; order_create looks up only the SKUs missing here.
+    variants: Mapping[str, ProductVariant] = field(default_factory=dict, repr=False)
 
 
 def next_order_number() -> int:
@@ -89,9 +92,14 @@ def _validate(data: OrderInput) -> dict[str, ProductVariant]:
                     field="unitPrice",
                 )
     skus = {line.sku for line in data.lines}
-    variants = {
-        v.sku: v for v in ProductVariant.objects.filter(sku__in=skus).select_related("product")
-    }
+    variants = {sku: v for sku, v in data.variants.items() if sku in skus and v.sku == sku}
+    if len(variants) < len(skus):
+        variants.update(
+            (v.sku, v)
+            for v in ProductVariant.objects.filter(sku__in=skus - variants.keys()).select_related(
+                "product__product_type"
+            )
+        )
     unknown = sorted(skus - variants.keys())
     if unknown:
         raise OrderError(
@@ -99,24 +107,24 @@ def _validate(data: OrderInput) -> dict[str, ProductVariant]:
             code=OrderErrorCode.UNKNOWN_SKU,
             field="sku",
         )
-    if (
-        data.external_id
-        and Order.objects.filter(channel=data.channel, external_id=data.external_id).exists()
-    ):
-        raise OrderError(
-            _("Order %(ext)s already exists in channel %(ch)s.")
-            % {"ext": data.external_id, "ch": data.channel.slug},
-            code=OrderErrorCode.DUPLICATE_EXTERNAL_ID,
-            field="externalId",
-        )
+    # A second order with the same external id is refused by the unique constraint when
+    # the order is inserted (order_create turns that into DUPLICATE_EXTERNAL_ID).
     return variants
 
 
-def _address(data: dict[str, str] | None) -> Address | None:
-    if not data:
-        return None
-    allowed = {f.name for f in Address._meta.fields} - {"id"}
-    return Address.objects.create(**{k: v for k, v in data.items() if k in allowed})
+_ADDRESS_FIELDS = frozenset(f.name for f in Address._meta.fields) - {"id"}
+
+
+def _addresses(
+    shipping: dict[str, str] | None, billing: dict[str, str] | None
+) -> tuple[Address | None, Address | None]:
+    """The order's own copies of its addresses, inserted in one statement."""
+    rows = [
+        Address(**{k: v for k, v in data.items() if k in _ADDRESS_FIELDS}) if data else None
+        for data in (shipping, billing)
+    ]
+    Address.objects.bulk_create([a for a in rows if a is not None])
+    return rows[0], rows[1]
 
 
 def order_create(
@@ -135,12 +143,16 @@ def order_create(
     """
     variants = _validate(data)
     channel = data.channel
-    listed = {
-        row.variant_id: row.price_amount
-        for row in ProductVariantChannelListing.objects.filter(
-            channel=channel, variant__in=variants.values()
+    unpriced = [variants[line.sku].pk for line in data.lines if line.unit_price is None]
+    listed = (
+        dict(
+            ProductVariantChannelListing.objects.filter(
+                channel=channel, variant_id__in=unpriced
+            ).values_list("variant_id", "price_amount")
         )
-    }
+        if unpriced
+        else {}
+    )
     currency = channel.currency_code
     try:
         with transaction.atomic():
@@ -150,6 +162,9 @@ def order_create(
                     email=data.email.strip().lower(),
                     defaults={"preferred_language": data.language_code or channel.default_language},
                 )
+            shipping_address, billing_address = _addresses(
+                data.shipping_address, data.billing_address or data.shipping_address
+            )
             order = Order(
                 number=next_order_number(),
                 channel=channel,
@@ -160,8 +175,8 @@ def order_create(
                 language_code=data.language_code or channel.default_language,
                 customer=customer,
                 user_email=(data.email or "").lower(),
-                shipping_address=_address(data.shipping_address),
-                billing_address=_address(data.billing_address or data.shipping_address),
+                shipping_address=shipping_address,
+                billing_address=billing_address,
                 shipping_method_name=data.shipping_method_name,
                 customer_note=data.customer_note,
                 external_updated_at=data.external_updated_at,
@@ -219,6 +234,7 @@ def order_create(
             )
             order.save()
             OrderLine.objects.bulk_create(lines)
+            _keep_lines(order, lines)
             OrderEvent.objects.create(
                 order=order,
                 type="placed",
@@ -244,6 +260,15 @@ def order_create(
                 field="externalId",
             ) from exc
         raise
+
+
+def _keep_lines(order: Order, lines: list[OrderLine]) -> None:
+    """Seed ``order.lines.all()`` with the lines just inserted (as prefetch_related would),
+    so routing, store work and the hub read them without another query."""
+    queryset = order.lines.all()
+    queryset._result_cache = lines  # type: ignore[attr-defined]
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    order._prefetched_objects_cache = {"lines": queryset}  # type: ignore[attr-defined]
 
 
 def order_cancel(order: Order, *, user=None, reason: str = "",  # noqa: ANN001

@@ -32,6 +32,7 @@ LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 - a URL
 LISTINGS = "/listings/2021-08-01/items"
 FEEDS = "/feeds/2021-06-30"
 ORDERS = "/orders/v0/orders"
+SEARCH_ORDERS = "/orders/2026-01-01/orders"
 
 # SP-API regional endpoints by marketplace id (developer docs, "SP-API endpoints").
 _NA = "https://sellingpartnerapi-na.amazon.com"
@@ -76,6 +77,7 @@ USAGE_PLANS: dict[str, RateLimit] = {
     "getFeed": RateLimit(2, 15),
     "getFeedDocument": RateLimit(0.0222, 10),
     "getOrders": RateLimit(0.0167, 20),
+    "searchOrders": RateLimit(0.0056, 20),  # Orders 2026-01-01: a page of orders with items
     "getOrder": RateLimit(0.5, 30),
     "getOrderItems": RateLimit(0.5, 30),
     "confirmShipment": RateLimit(2, 10),
@@ -331,15 +333,16 @@ class AmazonClient(ApiClient):
 
     # -- orders -------------------------------------------------------------------
 
-    def get_orders(self, params: Mapping[str, str]) -> Any:
+    def search_orders(self, params: Mapping[str, str]) -> Any:
+        """Orders API 2026-01-01 searchOrders: up to 100 orders per page, items included."""
         resp = self.request(
-            "getOrders",
+            "searchOrders",
             "GET",
-            ORDERS,
-            params={"MarketplaceIds": self.credentials.site, **params},
+            SEARCH_ORDERS,
+            params={"marketplaceIds": self.credentials.site, **params},
             idempotent=True,
         )
-        return self.json_of(resp, "getOrders")
+        return self.json_of(resp, "searchOrders")
 
     def get_order(self, order_id: str) -> Any | None:
         resp = self.request(

@@ -1,6 +1,6 @@
 """Amazon SP-API connector: Listings Items for single changes, JSON_LISTINGS_FEED for
-bulk, Orders v0 for import and shipment confirmation, the order-acknowledgement
-feed for seller cancellations.
+bulk, Orders 2026-01-01 searchOrders for import, Orders v0 for shipment confirmation,
+the order-acknowledgement feed for seller cancellations.
 
 Feeds are asynchronous on Amazon (minutes): ``update_offers`` and ``cancel_order``
 hand back a :class:`~connectors.base.Submission` per feed and
@@ -32,7 +32,6 @@ from connectors.base import (
     OfferUpdate,
     OrderError,
     OrderPage,
-    RateLimited,
     Rejected,
     RemoteOffer,
     RemoteOrder,
@@ -81,7 +80,7 @@ class AmazonConnector(Connector):
         "update_offers_bulk": USAGE_PLANS["createFeed"],  # larger batches: one feed each
         "delist": USAGE_PLANS["patchListingsItem"],
         "fetch_offers": USAGE_PLANS["searchListingsItems"],  # 20 SKUs per call
-        "fetch_orders": USAGE_PLANS["getOrders"],
+        "fetch_orders": USAGE_PLANS["searchOrders"],
         "confirm_shipment": USAGE_PLANS["confirmShipment"],
         "cancel_order": USAGE_PLANS["createFeed"],
         "poll_submission": USAGE_PLANS["getFeed"],  # + getFeedDocument once it is done
@@ -339,72 +338,55 @@ class AmazonConnector(Connector):
         updated_before: datetime | None = None,
         cursor: str | None = None,
     ) -> OrderPage:
-        """getOrders by LastUpdatedAfter/NextToken, each order with its getOrderItems.
+        """searchOrders (Orders API 2026-01-01) by lastUpdatedAfter/paginationToken.
 
-        getOrderItems is limited to 0.5/s (burst 30): when the budget runs out in the
-        middle of a page, the orders read so far come back with a cursor that
-        resumes at the next order of the same page.
+        Each order comes with its items, so a page of up to 100 orders is one call
+        (0.0056/s, burst 20). The Orders v0 way, getOrders then getOrderItems per order,
+        is held to 0.5 orders/s per seller by getOrderItems.
         """
         state = self._decode_cursor(cursor) if cursor else {}
         token = state.get("token")
-        skip = int(state.get("skip", 0))
-        if token:
-            params = {"NextToken": str(token)}
-        else:
-            params = {
-                "LastUpdatedAfter": mappers.iso(updated_after),
-                "MaxResultsPerPage": str(self.page_size),
-            }
-            if updated_before is not None:
-                params["LastUpdatedBefore"] = mappers.iso(updated_before)
-        body = self.client.get_orders(params)
-        payload = body.get("payload") if isinstance(body, dict) else None
-        if not isinstance(payload, dict) or not isinstance(payload.get("Orders"), list):
+        params = {
+            "lastUpdatedAfter": mappers.iso(updated_after),
+            "maxResultsPerPage": str(self.page_size),
+            "includedData": ",".join(mappers.ORDER_DATASETS),
+        }
+        if updated_before is not None:
+            params["lastUpdatedBefore"] = mappers.iso(updated_before)
+        if token:  # the same parameters as the first page, and the token
+            params["paginationToken"] = str(token)
+        body = self.client.search_orders(params)
+        if not isinstance(body, dict) or not isinstance(body.get("orders"), list):
             raise Transient(
-                "getOrders answered without payload.Orders",
-                code="bad_response",
-                details={"body": body},
+                "searchOrders answered without orders", code="bad_response", details={"body": body}
             )
         window_end = None
-        if payload.get("LastUpdatedBefore"):
+        if body.get("lastUpdatedBefore"):
             try:
-                window_end = mappers.instant(payload["LastUpdatedBefore"], "LastUpdatedBefore")
+                window_end = mappers.instant(body["lastUpdatedBefore"], "lastUpdatedBefore")
             except mappers.MappingError:
                 window_end = None
         orders: list[RemoteOrder] = []
         errors: list[OrderError] = []
-        raw_orders = payload["Orders"]
-        for index in range(skip, len(raw_orders)):
-            raw = raw_orders[index]
-            order_id = str(raw.get("AmazonOrderId", "")) if isinstance(raw, dict) else ""
+        for raw in body["orders"]:
+            order_id = str(raw.get("orderId", "")) if isinstance(raw, dict) else ""
             if not order_id:
                 errors.append(
                     OrderError(
                         "",
-                        "order without AmazonOrderId",
+                        "order without orderId",
                         raw=raw if isinstance(raw, dict) else {"value": raw},
                     )
                 )
                 continue
             try:
-                items = self.client.get_order_items(order_id)
-            except RateLimited:
-                if index == skip:
-                    raise
-                resume = {"token": token, "skip": index}
-                return OrderPage(
-                    orders=tuple(orders),
-                    next_cursor=self._encode_cursor(resume),
-                    window_end=window_end,
-                    errors=tuple(errors),
-                )
-            try:
-                orders.append(mappers.remote_order(raw, items, self.marketplace_id))
+                orders.append(mappers.remote_order(raw, self.marketplace_id))
             except mappers.MappingError as exc:
                 log.warning("amazon order %s unreadable: %s", order_id, exc)
-                errors.append(OrderError(order_id, str(exc), raw={"order": raw, "items": items}))
-        next_token = payload.get("NextToken")
-        next_cursor = self._encode_cursor({"token": next_token, "skip": 0}) if next_token else None
+                errors.append(OrderError(order_id, str(exc), raw={"order": raw}))
+        pagination = body.get("pagination")
+        next_token = pagination.get("nextToken") if isinstance(pagination, dict) else None
+        next_cursor = self._encode_cursor({"token": next_token}) if next_token else None
         return OrderPage(
             orders=tuple(orders),
             next_cursor=next_cursor,

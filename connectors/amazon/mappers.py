@@ -302,107 +302,137 @@ def remote_offer(item: Mapping[str, Any], marketplace_id: str) -> RemoteOffer:
 
 # --------------------------------------------------------------------------- orders
 
-ORDER_STATUSES = {
-    "Pending": RemoteOrderStatus.PENDING,
-    "PendingAvailability": RemoteOrderStatus.PENDING,
-    "Unshipped": RemoteOrderStatus.UNSHIPPED,
-    "PartiallyShipped": RemoteOrderStatus.PARTIALLY_SHIPPED,
-    "Shipped": RemoteOrderStatus.SHIPPED,
-    "InvoiceUnconfirmed": RemoteOrderStatus.SHIPPED,  # shipped, invoice not yet confirmed
-    "Canceled": RemoteOrderStatus.CANCELED,
-    "Unfulfillable": RemoteOrderStatus.CANCELED,  # MCF order that cannot be fulfilled
+# Orders API 2026-01-01: the order's fulfillment.fulfillmentStatus.
+FULFILLMENT_STATUSES = {
+    "PENDING_AVAILABILITY": RemoteOrderStatus.PENDING,  # pre-order, not paid yet
+    "PENDING": RemoteOrderStatus.PENDING,
+    "UNSHIPPED": RemoteOrderStatus.UNSHIPPED,
+    "PARTIALLY_SHIPPED": RemoteOrderStatus.PARTIALLY_SHIPPED,
+    "SHIPPED": RemoteOrderStatus.SHIPPED,
+    "CANCELLED": RemoteOrderStatus.CANCELED,
+    "UNFULFILLABLE": RemoteOrderStatus.CANCELED,  # MCF order that cannot be fulfilled
 }
+# What searchOrders must include besides the orders and their items.
+ORDER_DATASETS = ("BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT")
 
 
 def _address(raw: Any) -> RemoteAddress | None:
     if not isinstance(raw, dict):
         return None
     return RemoteAddress(
-        name=str(raw.get("Name", "")),
-        line1=str(raw.get("AddressLine1", "")),
-        line2=" ".join(str(raw[k]) for k in ("AddressLine2", "AddressLine3") if raw.get(k)),
-        city=str(raw.get("City", "")),
-        state=str(raw.get("StateOrRegion", "")),
-        postal_code=str(raw.get("PostalCode", "")),
-        country=str(raw.get("CountryCode", "")).upper()[:2],
-        phone=str(raw.get("Phone", "")),
+        name=str(raw.get("name", "")),
+        line1=str(raw.get("addressLine1", "")),
+        line2=" ".join(str(raw[k]) for k in ("addressLine2", "addressLine3") if raw.get(k)),
+        city=str(raw.get("city", "")),
+        state=str(raw.get("stateOrRegion", "")),
+        postal_code=str(raw.get("postalCode", "")),
+        country=str(raw.get("countryCode", "")).upper()[:2],
+        phone=str(raw.get("phone", "")),
     )
 
 
-def remote_order(
-    order: Mapping[str, Any], items: Sequence[Mapping[str, Any]], site: str
-) -> RemoteOrder:
-    """RemoteOrder from getOrders' Order and its getOrderItems; MappingError if unreadable."""
-    order_id = order.get("AmazonOrderId")
+def _obj(value: Any) -> Mapping[str, Any]:
+    """A JSON object, or an empty one for anything else (unexpected payloads)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _breakdown(proceeds: Any, kind: str, what: str) -> Decimal | None:
+    """The subtotal of one proceeds category (ITEM, SHIPPING…), None when absent."""
+    entries = _obj(proceeds).get("breakdowns")
+    found = None
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("type") == kind:
+            subtotal = _obj(entry.get("subtotal"))
+            amount = money(subtotal.get("amount", "0"), f"{what} {kind}")
+            found = amount if found is None else found + amount
+    return found
+
+
+def remote_order(order: Mapping[str, Any], site: str) -> RemoteOrder:
+    """RemoteOrder from a searchOrders order (its items included); MappingError if unreadable."""
+    order_id = order.get("orderId")
     if not isinstance(order_id, str) or not order_id:
-        raise MappingError("order without AmazonOrderId")
-    raw_status = str(order.get("OrderStatus", ""))
-    status = ORDER_STATUSES.get(raw_status)
+        raise MappingError("order without orderId")
+    raw_status = str(_obj(order.get("fulfillment")).get("fulfillmentStatus", ""))
+    status = FULFILLMENT_STATUSES.get(raw_status)
     if status is None:
-        raise MappingError(f"{order_id}: unknown OrderStatus {raw_status!r}")
+        raise MappingError(f"{order_id}: unknown fulfillmentStatus {raw_status!r}")
+    items = order.get("orderItems")
+    if not isinstance(items, list):
+        raise MappingError(f"{order_id}: orderItems missing")
     lines: list[RemoteOrderLine] = []
     currency = ""
     subtotal = shipping = Decimal(0)
     cancel_requested = False
     for item in items:
-        line_id = item.get("OrderItemId")
-        if not line_id:
-            raise MappingError(f"{order_id}: order item without OrderItemId")
-        qty = quantity(item.get("QuantityOrdered"), f"{order_id}/{line_id} QuantityOrdered")
-        price = item.get("ItemPrice") or {}
-        # ItemPrice is the line total (unit price x quantity), per the model's description.
-        line_total = money(price.get("Amount", "0"), f"{order_id}/{line_id} ItemPrice")
-        currency = currency or str(price.get("CurrencyCode", ""))
-        unit = (line_total / qty).quantize(line_total) if qty else line_total
-        ship = item.get("ShippingPrice") or {}
-        if ship.get("Amount") is not None:
-            shipping += money(ship["Amount"], f"{order_id}/{line_id} ShippingPrice")
-        subtotal += line_total
-        requested = (item.get("BuyerRequestedCancel") or {}).get("IsBuyerRequestedCancel")
-        cancel_requested = cancel_requested or str(requested).lower() == "true"
-        shipped = item.get("QuantityShipped")
+        if not isinstance(item, dict) or not item.get("orderItemId"):
+            raise MappingError(f"{order_id}: order item without orderItemId")
+        line_id = str(item["orderItemId"])
+        what = f"{order_id}/{line_id}"
+        qty = quantity(item.get("quantityOrdered"), f"{what} quantityOrdered")
+        product = _obj(item.get("product"))
+        price = _obj(_obj(product.get("price")).get("unitPrice"))
+        if price.get("amount") is not None:
+            unit = money(price["amount"], f"{what} unitPrice")
+            currency = currency or str(price.get("currencyCode", ""))
+        else:  # no list price (e.g. still pending): the item's proceeds, per unit
+            line_total = _breakdown(item.get("proceeds"), "ITEM", what) or Decimal(0)
+            unit = (line_total / qty).quantize(line_total) if qty else line_total
+        item_total = _obj(_obj(item.get("proceeds")).get("proceedsTotal"))
+        currency = currency or str(item_total.get("currencyCode", ""))
+        shipping += _breakdown(item.get("proceeds"), "SHIPPING", what) or Decimal(0)
+        subtotal += unit * qty
+        request = _obj(_obj(item.get("cancellation")).get("cancellationRequest"))
+        cancel_requested = cancel_requested or str(request.get("requester", "")).upper() == "BUYER"
+        shipped = _obj(item.get("fulfillment")).get("quantityFulfilled")
         lines.append(
             RemoteOrderLine(
-                external_line_id=str(line_id),
-                sku=str(item.get("SellerSKU", "")),
+                external_line_id=line_id,
+                sku=str(product.get("sellerSku", "")),
                 quantity=qty,
                 unit_price=unit,
                 currency=currency,
-                title=str(item.get("Title", "")),
-                shipped_quantity=quantity(shipped, f"{order_id}/{line_id} QuantityShipped")
+                title=str(product.get("title", "")),
+                shipped_quantity=quantity(shipped, f"{what} quantityFulfilled")
                 if shipped is not None
                 else 0,
             )
         )
-    total_raw = order.get("OrderTotal") or {}
-    if total_raw.get("Amount") is not None:
-        total = money(total_raw["Amount"], f"{order_id} OrderTotal")
-        currency = str(total_raw.get("CurrencyCode") or currency)
+    proceeds = order.get("proceeds")
+    order_shipping = _breakdown(proceeds, "SHIPPING", order_id)
+    if order_shipping is not None:
+        shipping = order_shipping
+    grand = _obj(_obj(proceeds).get("grandTotal"))
+    if grand.get("amount") is not None:
+        total = money(grand["amount"], f"{order_id} grandTotal")
+        currency = str(grand.get("currencyCode") or currency)
     else:
-        total = subtotal + shipping  # Pending orders carry no OrderTotal yet
+        total = subtotal + shipping  # pending orders carry no proceeds yet
     if not currency:
         raise MappingError(f"{order_id}: no currency in the order or its items")
-    buyer = order.get("BuyerInfo") or {}
+    buyer = _obj(order.get("buyer"))
+    recipient = _obj(order.get("recipient"))
+    channel = _obj(order.get("salesChannel"))
+    fulfillment = _obj(order.get("fulfillment"))
+    ship_by = _obj(fulfillment.get("shipByWindow")).get("latestDateTime")
     return RemoteOrder(
         external_id=order_id,
         status=status,
         raw_status=raw_status,
-        created_at=instant(order.get("PurchaseDate"), f"{order_id} PurchaseDate"),
-        updated_at=instant(order.get("LastUpdateDate"), f"{order_id} LastUpdateDate"),
+        created_at=instant(order.get("createdTime"), f"{order_id} createdTime"),
+        updated_at=instant(order.get("lastUpdatedTime"), f"{order_id} lastUpdatedTime"),
         currency=currency,
         total=total,
         lines=tuple(lines),
-        buyer_email=str(buyer.get("BuyerEmail", "")),
-        buyer_name=str(buyer.get("BuyerName", "")),
-        shipping_address=_address(order.get("ShippingAddress")),
+        buyer_email=str(buyer.get("buyerEmail", "")),
+        buyer_name=str(buyer.get("buyerName", "")),
+        shipping_address=_address(recipient.get("deliveryAddress")),
         shipping_price=shipping,
-        site=str(order.get("MarketplaceId", site)),
-        raw={"order": dict(order), "items": [dict(i) for i in items]},
+        site=str(channel.get("marketplaceId") or site),
+        raw={"order": dict(order)},
         cancel_requested=cancel_requested,
-        fulfilled_by_marketplace=order.get("FulfillmentChannel") == "AFN",
-        ship_by=instant(order["LatestShipDate"], f"{order_id} LatestShipDate")
-        if order.get("LatestShipDate")
-        else None,
+        fulfilled_by_marketplace=fulfillment.get("fulfilledBy") == "AMAZON",
+        ship_by=instant(ship_by, f"{order_id} shipByWindow.latestDateTime") if ship_by else None,
     )
 
 

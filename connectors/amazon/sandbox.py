@@ -4,8 +4,9 @@ Serves what the connector uses, in SP-API's wire format: LWA refresh-token grant
 Listings Items (get/put/patch/delete/search), Feeds (documents with pre-signed
 upload/download URLs, feeds processed asynchronously IN_QUEUE -> IN_PROGRESS ->
 DONE with a processing report; JSON_LISTINGS_FEED and
-POST_ORDER_ACKNOWLEDGEMENT_DATA), Orders v0 (getOrders with NextToken,
-getOrder, getOrderItems, confirmShipment). Expired tokens get SP-API's 403
+POST_ORDER_ACKNOWLEDGEMENT_DATA), Orders 2026-01-01 searchOrders (items inline,
+paginationToken, includedData), Orders v0 (getOrders with NextToken, getOrder,
+getOrderItems, confirmShipment). Expired tokens get SP-API's 403
 "Unauthorized"; throttling follows the documented usage plans (429
 QuotaExceeded with x-amzn-RateLimit-Limit).
 
@@ -76,6 +77,117 @@ CURRENCIES = {
     "A2EUQ1WTGCTBG2": "CAD",
     "A1AM78C64UM0Y8": "MXN",
 }
+
+
+# Orders v0 OrderStatus (how orders are kept here) -> Orders 2026-01-01 fulfillmentStatus.
+FULFILLMENT_STATUS = {
+    "PendingAvailability": "PENDING_AVAILABILITY",
+    "Pending": "PENDING",
+    "Unshipped": "UNSHIPPED",
+    "PartiallyShipped": "PARTIALLY_SHIPPED",
+    "Shipped": "SHIPPED",
+    "InvoiceUnconfirmed": "SHIPPED",
+    "Canceled": "CANCELLED",
+    "Unfulfillable": "UNFULFILLABLE",
+}
+ORDER_DATASETS = {"BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION",
+                  "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS"}
+
+
+def _money(amount: Any, currency: str) -> dict[str, str]:
+    return {"amount": str(amount), "currencyCode": currency}
+
+
+def _order_2026(entry: dict[str, Any], included: set[str]) -> dict[str, Any]:
+    """An order as Orders API 2026-01-01 shows it (items inline, datasets on request),
+    from the v0 shape the sandbox keeps (getOrders and getOrderItems answer from it)."""
+    order, items = entry["order"], entry["items"]
+    status = order.get("OrderStatus")
+    currency = (order.get("OrderTotal") or {}).get("CurrencyCode") or CURRENCIES.get(
+        order.get("MarketplaceId"), "USD")
+    wire_items, item_total, ship_total = [], Decimal(0), Decimal(0)
+    for item in items:
+        line_amount = Decimal(str((item.get("ItemPrice") or {}).get("Amount", "0")))
+        ship_amount = Decimal(str((item.get("ShippingPrice") or {}).get("Amount", "0")))
+        item_total, ship_total = item_total + line_amount, ship_total + ship_amount
+        try:
+            unit = (line_amount / int(item["QuantityOrdered"])).quantize(Decimal("0.01"))
+        except (ArithmeticError, TypeError, ValueError):
+            unit = line_amount
+        wire: dict[str, Any] = {
+            "orderItemId": item["OrderItemId"],
+            "quantityOrdered": item["QuantityOrdered"],
+            "product": {
+                "asin": item.get("ASIN", ""),
+                "title": item.get("Title", ""),
+                "sellerSku": item.get("SellerSKU", ""),
+                "condition": {"conditionType": "NEW", "conditionSubtype": "NEW"},
+                "price": {"unitPrice": _money(unit, currency)},
+            },
+        }
+        if "PROCEEDS" in included:
+            wire["proceeds"] = {
+                "proceedsTotal": _money(line_amount + ship_amount, currency),
+                "breakdowns": [
+                    {"type": "ITEM", "subtotal": _money(line_amount, currency)},
+                    {"type": "SHIPPING", "subtotal": _money(ship_amount, currency)},
+                ],
+            }
+        if "FULFILLMENT" in included:
+            shipped = int(item.get("QuantityShipped") or 0)
+            try:
+                left = max(0, int(item["QuantityOrdered"]) - shipped)
+            except (TypeError, ValueError):
+                left = 0
+            wire["fulfillment"] = {"quantityFulfilled": shipped, "quantityUnfulfilled": left}
+        requested = (item.get("BuyerRequestedCancel") or {})
+        if str(requested.get("IsBuyerRequestedCancel", "")).lower() == "true":
+            wire["cancellation"] = {"cancellationRequest": {
+                "requester": "BUYER", "cancelReason": requested.get("BuyerCancelReason", "")}}
+        wire_items.append(wire)
+    out: dict[str, Any] = {
+        "orderId": order["AmazonOrderId"],
+        "createdTime": order["PurchaseDate"],
+        "lastUpdatedTime": order["LastUpdateDate"],
+        "salesChannel": {
+            "channelName": "AMAZON",
+            "marketplaceId": order.get("MarketplaceId", ""),
+            "marketplaceName": order.get("SalesChannel", ""),
+        },
+        "orderItems": wire_items,
+    }
+    if "BUYER" in included and order.get("BuyerInfo"):
+        buyer = order["BuyerInfo"]
+        out["buyer"] = {"buyerName": buyer.get("BuyerName", ""),
+                        "buyerEmail": buyer.get("BuyerEmail", "")}
+    if "RECIPIENT" in included and order.get("ShippingAddress"):
+        address = order["ShippingAddress"]
+        names = {"Name": "name", "AddressLine1": "addressLine1", "AddressLine2": "addressLine2",
+                 "AddressLine3": "addressLine3", "City": "city", "County": "districtOrCounty",
+                 "StateOrRegion": "stateOrRegion", "PostalCode": "postalCode",
+                 "CountryCode": "countryCode", "Phone": "phone"}
+        out["recipient"] = {"deliveryAddress": {
+            new: str(address[old]) for old, new in names.items() if address.get(old)}}
+    if "PROCEEDS" in included and order.get("OrderTotal"):  # none while pending
+        out["proceeds"] = {
+            "grandTotal": _money(order["OrderTotal"]["Amount"], currency),
+            "breakdowns": [
+                {"type": "ITEM", "subtotal": _money(item_total, currency)},
+                {"type": "SHIPPING", "subtotal": _money(ship_total, currency)},
+            ],
+        }
+    if "FULFILLMENT" in included:
+        out["fulfillment"] = {
+            "fulfillmentStatus": FULFILLMENT_STATUS.get(status, status),
+            "fulfilledBy": "MERCHANT" if order.get("FulfillmentChannel") == "MFN" else "AMAZON",
+            "fulfillmentServiceLevel": str(
+                order.get("ShipmentServiceLevelCategory", "Standard")).upper(),
+        }
+        if order.get("LatestShipDate"):
+            out["fulfillment"]["shipByWindow"] = {
+                "earliestDateTime": order.get("EarliestShipDate") or order["LatestShipDate"],
+                "latestDateTime": order["LatestShipDate"]}
+    return out
 
 
 def _error(code: str, message: str, details: str = "") -> dict[str, Any]:
@@ -269,6 +381,8 @@ class AmazonSandbox(SandboxApp):
         self.feeds: dict[str, Feed] = {}
         self.orders: dict[str, dict[str, Any]] = {}  # id -> {"seller", "order", "items"}
         self.next_tokens: dict[str, tuple[list[str], int, str]] = {}
+        # searchOrders: (order ids left, page size, (window end, its field name))
+        self.pagination_tokens: dict[str, tuple[list[str], int, tuple[str, str]]] = {}
         self.shipments: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------------ accounts, auth
@@ -438,6 +552,7 @@ class AmazonSandbox(SandboxApp):
             throttle=False,
         )
         add("GET", "/orders/v0/orders", "getOrders", self.get_orders)
+        add("GET", "/orders/2026-01-01/orders", "searchOrders", self.search_orders)
         add("GET", "/orders/v0/orders/{orderId}", "getOrder", self.get_order)
         add("GET", "/orders/v0/orders/{orderId}/orderItems", "getOrderItems", self.get_order_items)
         add(
@@ -1333,6 +1448,69 @@ class AmazonSandbox(SandboxApp):
                 self.next_tokens[next_token] = (rest, page_size, window_end)
                 payload["NextToken"] = next_token
             return Response.json(200, {"payload": payload})
+
+    def search_orders(self, request: Request) -> Response:
+        """Orders API 2026-01-01: orders with their items, by last update or creation."""
+        marketplaces = set(request.q_list("marketplaceIds")) or set(
+            request.account.marketplace_ids)
+        foreign = marketplaces - set(request.account.marketplace_ids)
+        if foreign:
+            return self._bad(f"Invalid marketplace identifier {sorted(foreign)[0]!r} "
+                             "for this seller.")
+        included = set(request.q_list("includedData"))
+        if included - ORDER_DATASETS:
+            return self._bad(f"Invalid includedData: {sorted(included - ORDER_DATASETS)}.")
+        page_size = request.q("maxResultsPerPage", "100") or "100"
+        if not page_size.isdigit() or not 1 <= int(page_size) <= 100:
+            return self._bad("maxResultsPerPage must be between 1 and 100.")
+        seller = request.account.seller_id
+        token = request.q("paginationToken")
+        with self.lock:
+            if token:
+                saved = self.pagination_tokens.get(token)
+                if saved is None:
+                    return self._bad("Invalid paginationToken.")
+                ids, _size, window_end = saved
+                ids = [i for i in ids if i in self.orders]
+            else:
+                after_raw = request.q("lastUpdatedAfter")
+                created_raw = request.q("createdAfter")
+                if bool(after_raw) == bool(created_raw):
+                    return self._bad(
+                        "You must provide exactly one of createdAfter and lastUpdatedAfter."
+                    )
+                field_name = "LastUpdateDate" if after_raw else "PurchaseDate"
+                start = parse_iso(after_raw or created_raw or "")
+                before_raw = request.q("lastUpdatedBefore" if after_raw else "createdBefore")
+                latest = utcnow() - timedelta(seconds=self.orders_visibility_lag)
+                end = parse_iso(before_raw) if before_raw else latest
+                if end < start:
+                    return self._bad("The before date must be later than the after date.")
+                statuses = set(request.q_list("fulfillmentStatuses"))
+                chosen = []
+                for order_id, entry in self.orders.items():
+                    order = entry["order"]
+                    if entry["seller"] != seller or order["MarketplaceId"] not in marketplaces:
+                        continue
+                    status = FULFILLMENT_STATUS.get(order["OrderStatus"], order["OrderStatus"])
+                    if statuses and status not in statuses:
+                        continue
+                    moment = parse_iso(order[field_name])
+                    if start <= moment <= end:
+                        chosen.append((moment, order_id))
+                ids = [order_id for _, order_id in sorted(chosen)]
+                window_end = (iso(end), "lastUpdatedBefore" if after_raw else "createdBefore")
+            size = int(page_size)
+            page, rest = ids[:size], ids[size:]
+            body: dict[str, Any] = {
+                "orders": [_order_2026(self.orders[i], included) for i in page],
+                window_end[1]: window_end[0],
+            }
+            if rest:
+                next_token = secrets.token_urlsafe(24)
+                self.pagination_tokens[next_token] = (rest, size, window_end)
+                body["pagination"] = {"nextToken": next_token}
+            return Response.json(200, body)
 
     def _order_entry(self, request: Request) -> dict[str, Any] | None:
         entry = self.orders.get(request.params["orderId"])

@@ -327,29 +327,51 @@ def test_unreadable_order_is_reported_and_the_rest_imports(amazon, amazon_app):
 
     assert [o.external_id for o in page.orders] == [good["AmazonOrderId"]]
     problems = {e.external_id: e.message for e in page.errors}
-    assert "QuantityOrdered" in problems[bad["AmazonOrderId"]]
-    assert "unknown OrderStatus 'Teleported'" in problems[weird["AmazonOrderId"]]
+    assert "quantityOrdered" in problems[bad["AmazonOrderId"]]
+    assert "unknown fulfillmentStatus 'Teleported'" in problems[weird["AmazonOrderId"]]
 
 
-def test_order_items_budget_running_out_mid_page_resumes_with_a_cursor(amazon_app):
-    # getOrderItems allows a burst of 30, then 0.5/s.
-    for i in range(31):
+def test_a_backlog_comes_in_pages_with_the_items_inline(amazon_app):
+    # searchOrders (Orders 2026-01-01) returns up to 100 orders with their items: no call
+    # per order, so a backlog is paced by the page budget, not by getOrderItems' 0.5/s.
+    for i in range(150):
+        amazon_app.create_order([{"sku": f"S-{i}", "quantity": 2, "price": "1.25"}])
+    connector = AmazonConnector(amazon_app.credentials(), retry=NO_RETRY)
+
+    first = connector.fetch_orders(HOUR_AGO)
+    rest = connector.fetch_orders(HOUR_AGO, cursor=first.next_cursor)
+
+    assert len(first.orders) == 100 and rest.next_cursor is None
+    orders = first.orders + rest.orders
+    assert {o.external_id for o in orders} == set(amazon_app.orders)
+    assert all([(ln.quantity, ln.unit_price) for ln in o.lines] == [(2, Decimal("1.25"))]
+               for o in orders)
+    operations = [e.operation for e in amazon_app.api_exchanges()]
+    assert operations.count("searchOrders") == 2 and "getOrderItems" not in operations
+
+
+def test_order_pages_keep_to_the_search_orders_usage_plan(amazon_app):
+    # searchOrders allows a burst of 20 pages, then 0.0056/s (one every three minutes).
+    for i in range(21):
         amazon_app.create_order([{"sku": f"S-{i}", "quantity": 1, "price": "1.00"}])
     clock = FrozenClock()
     amazon_app.clock = clock
-    connector = AmazonConnector(amazon_app.credentials(), retry=RetryPolicy(max_rate_wait=0))
-    freeze_client_budget(connector, "getOrderItems", clock)
+    connector = AmazonConnector(
+        amazon_app.credentials(orders_page_size="1"), retry=RetryPolicy(max_rate_wait=0)
+    )
+    freeze_client_budget(connector, "searchOrders", clock)
 
-    first = connector.fetch_orders(HOUR_AGO)
-
-    assert len(first.orders) == 30 and first.next_cursor is not None
-    with pytest.raises(RateLimited):  # nothing to show yet: the hub retries later
-        connector.fetch_orders(HOUR_AGO, cursor=first.next_cursor)
-    clock.now += 2.0  # one getOrderItems token later
-    rest = connector.fetch_orders(HOUR_AGO, cursor=first.next_cursor)
-    assert len(rest.orders) == 1 and rest.next_cursor is None
-    ids = {o.external_id for o in first.orders + rest.orders}
-    assert len(ids) == 31
+    cursor, seen = None, []
+    for _ in range(20):
+        page = connector.fetch_orders(HOUR_AGO, cursor=cursor)
+        seen += [o.external_id for o in page.orders]
+        cursor = page.next_cursor
+    with pytest.raises(RateLimited):  # the hub's poll keeps its cursor and comes back
+        connector.fetch_orders(HOUR_AGO, cursor=cursor)
+    clock.now += 1 / 0.0056  # one page later
+    last = connector.fetch_orders(HOUR_AGO, cursor=cursor)
+    assert last.next_cursor is None
+    assert len(set(seen + [o.external_id for o in last.orders])) == 21
 
 
 def test_shipment_confirmed_with_tracking(amazon, amazon_app):

@@ -22,6 +22,7 @@ MODELS = {
     "listings": "amazon/models/listingsItems_2021-08-01.json",
     "feeds": "amazon/models/feeds_2021-06-30.json",
     "orders": "amazon/models/ordersV0.json",
+    "orders_2026": "amazon/models/orders_2026-01-01.json",
 }
 OUTSIDE_SP_API = {"lwaToken", "uploadFeedDocument", "downloadFeedDocument"}
 
@@ -78,6 +79,16 @@ def test_connector_and_sandbox_speak_the_published_models(amazon_app):
     after = datetime.now(UTC) - timedelta(hours=1)
     page = amazon.fetch_orders(after)
     page = amazon.fetch_orders(after, cursor=page.next_cursor)
+    amazon.client.get_order_items(page.orders[0].external_id)
+    amazon.client.request(  # Orders v0, which the sandbox also serves
+        "getOrders",
+        "GET",
+        "/orders/v0/orders",
+        params={
+            "MarketplaceIds": amazon.credentials.site,
+            "LastUpdatedAfter": after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
     first, second, third = list(amazon_app.orders)[:3]
     amazon.confirm_shipment(Shipment(first, "UPS", "1Z1", datetime.now(UTC)))
     amazon.confirm_shipment(Shipment(third, "Acme", "AC1", datetime.now(UTC)))  # "Other"
@@ -102,7 +113,7 @@ def test_connector_and_sandbox_speak_the_published_models(amazon_app):
     amazon_app.expire_tokens()
     amazon.fetch_offers(["MUG-1"])
     impatient = AmazonConnector(amazon_app.credentials(), retry=NO_RETRY)
-    amazon_app.faults.fail_next(429, count=1, operations={"getOrders"})
+    amazon_app.faults.fail_next(429, count=1, operations={"searchOrders"})
     with pytest.raises(RateLimited):
         impatient.fetch_orders(after)
 
@@ -120,6 +131,7 @@ def test_connector_and_sandbox_speak_the_published_models(amazon_app):
         "createFeed",
         "getFeed",
         "getFeedDocument",
+        "searchOrders",
         "getOrders",
         "getOrder",
         "getOrderItems",

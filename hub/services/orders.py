@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from commerce.catalog.models import ProductVariant
@@ -255,31 +255,43 @@ _LEFT = (RemoteOrderStatus.SHIPPED, RemoteOrderStatus.DELIVERED)
 
 def orders_process(account_id: int | None = None, *, limit: int | None = None,
                    report: PollReport | None = None) -> PollReport:
-    """Turn received import records into orders, one record per transaction."""
+    """Turn received import records into orders, one record per transaction.
+
+    What every order of a backlog needs to read (SKU → variant mappings) is read for
+    the records coming up at once (``_Lookups``); each record is still claimed, applied
+    and committed on its own.
+    """
     report = report or PollReport()
     done = 0
+    lookups = _Lookups()
     while limit is None or done < limit:
-        outcome = _process_next(account_id, report)
+        if lookups.expired():
+            lookups = _Lookups()
+        outcome = _process_next(account_id, report, lookups)
         if outcome is None:
             break
         done += 1
     return report
 
 
-def _process_next(account_id: int | None, report: PollReport) -> str | None:
+def _process_next(account_id: int | None, report: PollReport,
+                  lookups: _Lookups | None = None) -> str | None:
     qs = OrderImport.objects.filter(needs_processing=True)
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
+    lookups = lookups or _Lookups()
     record_id = None
     try:
         with transaction.atomic():
-            record = (qs.select_for_update(skip_locked=True, of=("self",))
-                      .select_related("account__channel", "order")
+            # The head of the queue (an index in this order), no joins: the account comes
+            # from the run's lookups, an existing order only when there is one.
+            record = (qs.select_for_update(skip_locked=True)
                       .order_by("remote_updated_at", "pk").first())
             if record is None:
                 return None
             record_id = record.pk
-            outcome = _process(record)
+            record.account = lookups.account(record.account_id)
+            outcome = _process(record, lookups)
     except Exception as exc:
         if record_id is None:
             raise
@@ -291,7 +303,13 @@ def _process_next(account_id: int | None, report: PollReport) -> str | None:
     return outcome
 
 
-def _process(record: OrderImport) -> str:
+# What processing changes on a record (the payload and the marketplace's status and time
+# are written by orders_receive).
+_PROCESSED_FIELDS = ["status", "needs_processing", "order", "error_code", "error_message",
+                     "attempts", "updated_at"]
+
+
+def _process(record: OrderImport, lookups: _Lookups | None = None) -> str:
     """Apply the record's payload (the latest version the marketplace sent). Row locked."""
     try:
         remote = remote_order_from_json(record.payload)
@@ -300,16 +318,16 @@ def _process(record: OrderImport) -> str:
         record.error_code = HubErrorCode.INVALID_PAYLOAD.value
         record.error_message = _("The marketplace sent an unreadable order: %(e)s") % {"e": exc}
         record.needs_processing = False
-        record.save()
+        record.save(update_fields=_PROCESSED_FIELDS)
         _hold_alert(record.account, record)
         return "held"
     was_held = record.status == ImportStatus.HELD
     record.attempts += 1
-    outcome = _apply(record.account, record, remote)
+    outcome = _apply(record.account, record, remote, lookups)
     if was_held and record.status != ImportStatus.HELD:
         alert_resolve(held_alert_key(record.pk))
     record.needs_processing = False
-    record.save()
+    record.save(update_fields=_PROCESSED_FIELDS)
     return outcome
 
 
@@ -353,13 +371,15 @@ def order_import_remote(account: MarketplaceAccount, remote: RemoteOrder, *,
         if force:
             record.payload = remote_order_to_json(remote)
             record.needs_processing = True
+            record.save(update_fields=["payload", "updated_at"])
         if not record.needs_processing:
             stale = record.remote_updated_at and remote.updated_at < record.remote_updated_at
             return record, "stale" if stale else "unchanged"
         return record, _process(record)
 
 
-def _apply(account: MarketplaceAccount, record: OrderImport, remote: RemoteOrder) -> str:
+def _apply(account: MarketplaceAccount, record: OrderImport, remote: RemoteOrder,
+           lookups: _Lookups | None = None) -> str:
     order = record.order
     if remote.status == RemoteOrderStatus.CANCELED:
         if order is None:
@@ -396,7 +416,7 @@ def _apply(account: MarketplaceAccount, record: OrderImport, remote: RemoteOrder
                                  "no stock was allocated.")
         return "skipped"
     try:
-        order, outcome = _create_order(account, remote)
+        order, outcome = _create_order(account, remote, lookups)
     except _Hold as hold:
         record.status = ImportStatus.HELD
         record.error_code = hold.code
@@ -445,20 +465,26 @@ def _hold_alert(account: MarketplaceAccount, record: OrderImport) -> None:
     )
 
 
+_VARIANT_RELATED = ("product__product_type",)  # what order_create reads of a variant
+
+
 def _variants_for(account: MarketplaceAccount, remote: RemoteOrder) -> dict[str, ProductVariant]:
     """Marketplace line SKU → variant: the listing's SKU, the variant SKU, then EAN/barcode."""
     skus = {ln.sku for ln in remote.lines if ln.sku}
     eans = {ln.ean for ln in remote.lines if ln.ean}
     found: dict[str, ProductVariant] = {}
-    for listing in Listing.objects.filter(account=account, sku__in=skus).select_related("variant"):
+    for listing in (Listing.objects.filter(account=account, sku__in=skus)
+                    .select_related(*(f"variant__{r}" for r in _VARIANT_RELATED))):
         found[listing.sku] = listing.variant
     rest = skus - found.keys()
-    for variant in ProductVariant.objects.filter(sku__in=rest):
-        found[variant.sku] = variant
+    if rest:
+        for variant in ProductVariant.objects.filter(sku__in=rest).select_related(*_VARIANT_RELATED):
+            found[variant.sku] = variant
     by_barcode: dict[str, ProductVariant] = {}
     barcodes = eans | (skus - found.keys())
     if barcodes:
-        for variant in ProductVariant.objects.filter(barcode__in=barcodes).exclude(barcode=""):
+        for variant in (ProductVariant.objects.filter(barcode__in=barcodes).exclude(barcode="")
+                        .select_related(*_VARIANT_RELATED).order_by("pk")):
             by_barcode.setdefault(variant.barcode, variant)
     out: dict[str, ProductVariant] = {}
     for line in remote.lines:
@@ -470,6 +496,99 @@ def _variants_for(account: MarketplaceAccount, remote: RemoteOrder) -> dict[str,
 
 def _line_key(line) -> str:  # noqa: ANN001
     return line.external_line_id or line.sku
+
+
+
+class _Lookups:
+    """What a run of import records reads once: the accounts, and SKU/EAN → variant for
+    many records at once.
+
+    When a record has a SKU or EAN not read yet, the SKUs and EANs of the next
+    ``HUB_ORDERS_LOOKAHEAD`` records waiting in the queue are read with it (three
+    queries for the lot instead of up to three per order). Same precedence as
+    ``_variants_for``: the account's listing SKU, the variant SKU, then the barcode of
+    the EAN or of the SKU. Only matches are kept; a line that matches nothing here is
+    looked up again on its own before its order is held, and the whole lot is dropped
+    after ``TTL`` seconds, so a mapping edited meanwhile shows within seconds.
+    """
+
+    TTL = 5.0
+
+    def __init__(self) -> None:
+        self.started = clock.monotonic()
+        self.accounts: dict[int, MarketplaceAccount] = {}
+        self.by_listing: dict[tuple[int, str], ProductVariant] = {}
+        self.by_sku: dict[str, ProductVariant] = {}
+        self.by_barcode: dict[str, ProductVariant] = {}
+        self.skus_read: dict[int, set[str]] = {}  # per account: listing, SKU and barcode read
+        self.eans_read: set[str] = set()
+
+    def expired(self) -> bool:
+        return clock.monotonic() - self.started > self.TTL
+
+    def account(self, account_id: int) -> MarketplaceAccount:
+        """The account with its channel (read once per run of records)."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            account = MarketplaceAccount.objects.select_related("channel").get(pk=account_id)
+            self.accounts[account_id] = account
+        return account
+
+    def variants_for(self, account: MarketplaceAccount,
+                     remote: RemoteOrder) -> dict[str, ProductVariant]:
+        read = self.skus_read.setdefault(account.pk, set())
+        skus = {ln.sku for ln in remote.lines if ln.sku} - read
+        eans = {ln.ean for ln in remote.lines if ln.ean} - self.eans_read
+        if skus or eans:
+            more_skus, more_eans = _upcoming_codes(account)
+            self._read(account, (skus | more_skus) - read, (eans | more_eans) - self.eans_read)
+        out: dict[str, ProductVariant] = {}
+        for line in remote.lines:
+            match = (self.by_listing.get((account.pk, line.sku)) or self.by_sku.get(line.sku)
+                     or self.by_barcode.get(line.ean) or self.by_barcode.get(line.sku))
+            if match is None:
+                return _variants_for(account, remote)  # fresh, before the order is held
+            out[_line_key(line)] = match
+        return out
+
+    def _read(self, account: MarketplaceAccount, skus: set[str], eans: set[str]) -> None:
+        found: set[str] = set()
+        if skus:
+            for listing in (Listing.objects.filter(account=account, sku__in=skus)
+                            .select_related(*(f"variant__{r}" for r in _VARIANT_RELATED))):
+                self.by_listing[(account.pk, listing.sku)] = listing.variant
+                found.add(listing.sku)
+            for variant in (ProductVariant.objects.filter(sku__in=skus - found)
+                            .select_related(*_VARIANT_RELATED)):
+                self.by_sku[variant.sku] = variant
+                found.add(variant.sku)
+        barcodes = (eans | (skus - found)) - self.by_barcode.keys()
+        if barcodes:
+            for variant in (ProductVariant.objects.filter(barcode__in=barcodes)
+                            .exclude(barcode="").select_related(*_VARIANT_RELATED)
+                            .order_by("pk")):
+                self.by_barcode.setdefault(variant.barcode, variant)
+        self.skus_read[account.pk] |= skus
+        self.eans_read |= eans
+
+
+def _upcoming_codes(account: MarketplaceAccount) -> tuple[set[str], set[str]]:
+    """SKUs and EANs on the lines of the next records waiting for processing (one query,
+    read from their payloads in the database)."""
+    table = OrderImport._meta.db_table
+    sql = (
+        "SELECT DISTINCT l.value ->> 'sku', l.value ->> 'ean' FROM ("  # noqa: S608
+        f"SELECT payload FROM {table} WHERE account_id = %s AND needs_processing "
+        "ORDER BY remote_updated_at, id LIMIT %s) r, jsonb_array_elements(CASE WHEN "
+        "jsonb_typeof(r.payload -> 'lines') = 'array' THEN r.payload -> 'lines' "
+        "ELSE '[]'::jsonb END) l"
+    )
+    lookahead = int(getattr(settings, "HUB_ORDERS_LOOKAHEAD", 100))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [account.pk, lookahead])
+        rows = cursor.fetchall()
+    return ({str(sku) for sku, _ean in rows if sku and len(str(sku)) <= 255},
+            {str(ean) for _sku, ean in rows if ean and len(str(ean)) <= 255})
 
 
 def _validate(account: MarketplaceAccount, remote: RemoteOrder) -> None:
@@ -525,9 +644,11 @@ def _email(value: str) -> str:
     return value if "@" in value and len(value) <= 254 else ""
 
 
-def _create_order(account: MarketplaceAccount, remote: RemoteOrder) -> tuple[Order, str]:
+def _create_order(account: MarketplaceAccount, remote: RemoteOrder,
+                  lookups: _Lookups | None = None) -> tuple[Order, str]:
     _validate(account, remote)
-    variants = _variants_for(account, remote)
+    variants = (lookups.variants_for(account, remote) if lookups is not None
+                else _variants_for(account, remote))
     unknown = [ln.sku or ln.ean or ln.external_line_id for ln in remote.lines
                if _line_key(ln) not in variants]
     if unknown:
@@ -552,11 +673,11 @@ def _create_order(account: MarketplaceAccount, remote: RemoteOrder) -> tuple[Ord
         external_updated_at=remote.updated_at,
         metadata={"marketplace": account.connector, "site": remote.site or account.site,
                   "marketplace_status": remote.raw_status[:64]},
+        variants={v.sku: v for v in variants.values()},
     )
     warehouse_ids = None  # the oversold policies allocate in the channel's warehouse order
-    try:
-        with transaction.atomic():
-            order = hooks.route_imported_order(account, remote, data)
+    try:  # the routing hook writes nothing when it raises (its own savepoint)
+        order = hooks.route_imported_order(account, remote, data)
     except InsufficientStock as short:
         policy = OVERSOLD_POLICIES.get(account.oversell_policy, OVERSOLD_POLICIES[OversellPolicy.CANCEL])
         order = policy.handle(account, data, short, warehouse_ids)

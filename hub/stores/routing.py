@@ -34,7 +34,7 @@ from commerce.catalog.models import (
     ProductVariant,
     ProductVariantChannelListing,
 )
-from commerce.channel.models import Channel
+from commerce.channel.models import Channel, ChannelWarehouse
 from commerce.core.money import quantize
 from commerce.inventory.errors import InsufficientStock, InventoryError
 from commerce.inventory.models import Allocation, Reservation, Stock, Warehouse, WarehouseKind
@@ -381,10 +381,19 @@ class _Context:
     """What one routing call knows: the snapshot, and free stock of the order's variants in
     every warehouse (read once, with the variants; allocation re-checks under lock)."""
 
-    def __init__(self, table: RoutingTable, free: dict[int, dict[int, int]]) -> None:
+    def __init__(self, table: RoutingTable, free: dict[int, dict[int, int]],
+                 channel_warehouses: list[int] | None = None) -> None:
         self.table = table
         self._free = free
+        self.channel_warehouses = channel_warehouses  # the channel's active ones, in order
         self.location: geo.GeoPoint | None = None
+
+    def channel_warehouse_ids(self, channel: Channel) -> list[int]:
+        if self.channel_warehouses is None:
+            from commerce.inventory.selectors import channel_warehouse_ids
+
+            self.channel_warehouses = channel_warehouse_ids(channel)
+        return self.channel_warehouses
 
     def active_warehouses(self) -> frozenset[int]:
         return self.table.active_warehouses
@@ -400,15 +409,20 @@ class _Context:
         return {w: self._free.get(w, {}) for w in warehouse_ids}
 
 
-def _variants_and_free_stock(skus: Sequence[str], reservation_reference: str | None = None
+def _variants_and_free_stock(skus: Sequence[str], reservation_reference: str | None = None,
+                             channel: Channel | None = None,
                              ) -> tuple[dict[str, tuple[int, int | None, int | None]],
-                                        dict[int, dict[int, int]]]:
-    """One query: the variants by SKU (id, weight, category) and their free units per warehouse
-    (plus one when a checkout's own hold, ``reservation_reference``, counts as free)."""
+                                        dict[int, dict[int, int]], list[int] | None]:
+    """One query: the variants by SKU (id, weight, category), their free units per warehouse
+    (plus one when a checkout's own hold, ``reservation_reference``, counts as free) and,
+    given a ``channel``, its active warehouses in their order (None when no SKU is known)."""
     v_t, p_t, s_t = (ProductVariant._meta.db_table, Product._meta.db_table, Stock._meta.db_table)
+    cw_t, w_t = ChannelWarehouse._meta.db_table, Warehouse._meta.db_table
     sql = (
         f"SELECT v.id, v.sku, v.weight_grams, p.category_id, s.warehouse_id, "  # noqa: S608
-        f"s.quantity - s.quantity_allocated - s.quantity_reserved "
+        f"s.quantity - s.quantity_allocated - s.quantity_reserved, "
+        f"(SELECT array_agg(cw.warehouse_id ORDER BY cw.sort_order, cw.id) FROM {cw_t} cw "
+        f"JOIN {w_t} w ON w.id = cw.warehouse_id WHERE cw.channel_id = %s AND w.is_active) "
         f"FROM {v_t} v JOIN {p_t} p ON p.id = v.product_id "
         f"LEFT JOIN {s_t} s ON s.variant_id = v.id "
         f"AND s.quantity - s.quantity_allocated - s.quantity_reserved > 0 "
@@ -416,12 +430,15 @@ def _variants_and_free_stock(skus: Sequence[str], reservation_reference: str | N
     )
     variants: dict[str, tuple[int, int | None, int | None]] = {}
     free: dict[int, dict[int, int]] = defaultdict(dict)
+    channel_warehouses: list[int] | None = None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(skus)])
-        for vid, sku, weight, category, wid, units in cursor.fetchall():
+        cursor.execute(sql, [channel.pk if channel is not None else None, list(skus)])
+        for vid, sku, weight, category, wid, units, ordered in cursor.fetchall():
             variants[sku] = (vid, weight, category)
             if wid is not None:
                 free[wid][vid] = int(units)
+            if channel is not None:
+                channel_warehouses = list(ordered or [])
     if reservation_reference:
         held = (Reservation.objects.filter(reference=reservation_reference,
                                            stock__variant__sku__in=list(skus))
@@ -429,7 +446,7 @@ def _variants_and_free_stock(skus: Sequence[str], reservation_reference: str | N
                 .annotate(q=Sum("quantity_reserved")))
         for wid, vid, units in held:
             free[wid][vid] = free[wid].get(vid, 0) + int(units or 0)
-    return variants, free
+    return variants, free, channel_warehouses
 
 
 class RoutingTable:
@@ -596,7 +613,8 @@ def route_order(
     for ln in lines:
         merged[ln.sku] = merged.get(ln.sku, 0) + ln.quantity
         prices.setdefault(ln.sku, ln.unit_price)
-    variants, free = _variants_and_free_stock(list(merged), reservation_reference)
+    variants, free, channel_warehouses = _variants_and_free_stock(
+        list(merged), reservation_reference, channel)
     unknown = sorted(set(merged) - set(variants))
     if unknown:
         raise OrderError(_("Unknown SKU: %(skus)s") % {"skus": ", ".join(unknown)},
@@ -606,7 +624,7 @@ def route_order(
                         destination=destination,
                         currency=(currency or channel.currency_code).upper(),
                         lines=route_lines, variants=variants, channel=channel)
-    ctx = _Context(table, free)
+    ctx = _Context(table, free, channel_warehouses)
     trace: list[str] = []
 
     store: Store | None = None
@@ -654,15 +672,13 @@ def _pickup_store(collection_point_id: int | None) -> Store:
 
 def _apply_pickup(decision: RoutingDecision, store: Store, ctx: _Context,
                   channel: Channel) -> None:
-    from commerce.inventory.selectors import channel_warehouse_ids
-
     wid = store.warehouse_id
     ctx.table.warehouse_names.setdefault(wid, store.warehouse.name)
     decision.collection_point_id = wid
     if store.allow_transfers:
         routed = decision.warehouse_ids
         if routed is None:  # no rule: the channel's warehouses are the transfer sources
-            routed = channel_warehouse_ids(channel)
+            routed = ctx.channel_warehouse_ids(channel)
         sources = [w for w in routed if w != wid]
         decision.warehouse_ids = [wid, *sources]
         decision.trace.append(
@@ -683,9 +699,7 @@ def _preview(lines: list[RouteLine], facts: _OrderFacts, decision: RoutingDecisi
     """Where each line would be taken from, in the decided warehouse order (no locks)."""
     order = decision.warehouse_ids
     if order is None:
-        from commerce.inventory.selectors import channel_warehouse_ids
-
-        order = channel_warehouse_ids(channel)
+        order = ctx.channel_warehouse_ids(channel)
     avail = {w: dict(v) for w, v in ctx.availability(order).items()}
     out: list[LineRoute] = []
     if not decision.split:
@@ -764,11 +778,10 @@ def create_routed_order(
             fulfilments_for_order(order, delivery_method=delivery_method)
         return order
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                order = order_create(data, warehouse_ids=decision.warehouse_ids,
-                                     split=decision.split,
-                                     reservation_reference=reservation_reference, user=user)
+        try:  # order_create writes nothing when it raises (its own savepoint)
+            order = order_create(data, warehouse_ids=decision.warehouse_ids,
+                                 split=decision.split,
+                                 reservation_reference=reservation_reference, user=user)
         except InsufficientStock:
             fallback = _held_warehouses(data.channel, reservation_reference) \
                 if delivery_method != DeliveryMethod.PICKUP else None
@@ -784,8 +797,10 @@ def create_routed_order(
         if decision.collection_point_id:
             order.collection_point_id = decision.collection_point_id
             order.save(update_fields=["collection_point", "updated_at"])
-        record_routing(order, decision, user=user)
-        fulfilments_for_order(order, delivery_method=delivery_method)
+        allocated, in_stores = _allocated(order)
+        record_routing(order, decision, user=user, allocated=allocated)
+        if in_stores or delivery_method == DeliveryMethod.PICKUP:
+            fulfilments_for_order(order, delivery_method=delivery_method)
     return order
 
 
@@ -825,12 +840,26 @@ def _held_warehouses(channel: Channel, reservation_reference: str | None) -> lis
     return [w for w in ordered if w in held] + [w for w in ordered if w not in held]
 
 
-def record_routing(order: Order, decision: RoutingDecision, *, user=None) -> OrderEvent:  # noqa: ANN001
-    """Keep the decision and where each line was actually allocated on the order's timeline."""
+def _allocated(order: Order) -> tuple[dict[int, list[dict[str, Any]]], bool]:
+    """Where each line of the order is allocated ({line id: [{id, name, quantity}]}), and
+    whether any of it is in a store (which then has work to queue), in one query."""
     allocated: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for line_id, wid, name, qty in Allocation.objects.filter(order_line__order=order).values_list(
-            "order_line_id", "stock__warehouse_id", "stock__warehouse__name", "quantity_allocated"):
+    in_stores = False
+    for line_id, wid, name, qty, store_id in Allocation.objects.filter(
+            order_line__order=order).order_by("pk").values_list(
+            "order_line_id", "stock__warehouse_id", "stock__warehouse__name",
+            "quantity_allocated", "stock__warehouse__store"):
         allocated[line_id].append({"id": wid, "name": name, "quantity": qty})
+        in_stores = in_stores or store_id is not None
+    return allocated, in_stores
+
+
+def record_routing(order: Order, decision: RoutingDecision, *, user=None,  # noqa: ANN001
+                   allocated: dict[int, list[dict[str, Any]]] | None = None) -> OrderEvent:
+    """Keep the decision and where each line was actually allocated on the order's timeline
+    (``allocated``: what ``_allocated`` read, when the caller has it)."""
+    if allocated is None:
+        allocated, _in_stores = _allocated(order)
     actual: list[dict[str, Any]] = [
         {"sku": line.product_sku, "quantity": line.quantity,
          "allocated": allocated.get(line.pk, [])}

@@ -369,3 +369,42 @@ def test_a_newer_version_replaces_an_unprocessed_one(account, listing):
     record = OrderImport.objects.get(external_id="V-1")
     assert report.canceled == 1 and record.status == ImportStatus.CANCELED
     assert not Order.objects.filter(external_id="V-1").exists()  # never allocated stock
+
+
+# Queries one imported order costs once a backlog is being processed (claim, route, create,
+# allocate, keep the trace, outbox rows, save the record): a constant, whatever the size of
+# the backlog and the number of lines. In a test every order's transaction is a savepoint
+# inside the test's own transaction, two statements more than in production.
+QUERIES_PER_ORDER = 30
+QUERIES_PER_RUN = 16  # the account, SKU look-ups for the records coming up
+
+
+def _backlog(market, skus: list[str], start: int, count: int) -> None:  # noqa: ANN001
+    for i in range(start, start + count):
+        lines = [(skus[(i + k) % len(skus)], 1) for k in range(1 + i % 3)]  # 1 to 3 lines
+        market.add_order(remote_order(f"BULK-{i:03d}", lines))
+
+
+def test_importing_a_backlog_costs_a_fixed_number_of_queries_per_order(account, warehouses,
+                                                                       market):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hub.services import orders_process
+
+    skus = [make_listed_variant(account, warehouses, f"BULK-SKU-{i}", qty=100).sku
+            for i in range(12)]
+
+    def process(start: int, count: int) -> int:
+        _backlog(market, skus, start, count)
+        account_orders_poll(account, process=False)
+        with CaptureQueriesContext(connection) as queries:
+            assert orders_process(account.pk).imported == count
+        return len(queries)
+
+    few, many = process(0, 4), process(4, 16)
+
+    assert many <= 16 * QUERIES_PER_ORDER + QUERIES_PER_RUN
+    assert many - few <= 12 * QUERIES_PER_ORDER  # each further order: the same cost
+    assert Order.objects.filter(external_id__startswith="BULK-").count() == 20
+    assert not Stock.objects.filter(quantity_allocated__lt=0).exists()
