@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from commerce.account.models import Address, Customer
 from commerce.catalog.models import ProductVariant, ProductVariantChannelListing
+from commerce.catalog.selectors import variant_labels
 from commerce.channel.models import Channel
 from commerce.core.money import quantize
 from commerce.inventory import services as inventory
@@ -184,8 +185,12 @@ def order_create(
             )
             lines: list[OrderLine] = []
             rate = channel.default_tax_rate / Decimal(100)
+            # What the shopper read in the cart: names in the order's language, and the
+            # option ("M / Blue") when the variant has no name of its own.
+            labels = variant_labels([v.pk for v in variants.values()], order.language_code)
             for item in data.lines:
                 variant = variants[item.sku]
+                label = labels[variant.pk]
                 price = item.unit_price if item.unit_price is not None else listed.get(variant.pk)
                 if price is None:
                     raise OrderError(
@@ -204,7 +209,8 @@ def order_create(
                         order=order,
                         variant=variant,
                         product_name=variant.product.name,
-                        variant_name=variant.name,
+                        translated_product_name=label.product_name,
+                        variant_name=label.variant_name,
                         product_sku=variant.sku,
                         external_line_id=item.external_line_id,
                         quantity=item.quantity,

@@ -371,7 +371,8 @@ def confirmation(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     from commerce.core.money import Money
 
     lines = [{
-        "product_name": ln.product_name, "variant_name": ln.variant_name, "sku": ln.product_sku,
+        "product_name": ln.translated_product_name or ln.product_name,
+        "variant_name": ln.variant_name, "sku": ln.product_sku,
         "quantity": ln.quantity, "unit_price": money(Money(ln.unit_price_gross_amount, currency)),
         "total_price": money(Money(ln.total_price_gross_amount, currency)),
     } for ln in order.lines.all()]

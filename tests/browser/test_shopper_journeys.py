@@ -125,6 +125,10 @@ def test_german_guest_searches_filters_adds_two_variants_and_pays_in_euros(shop,
     assert EUROS.search(page.locator(".totals .total").inner_text())
     assert page.locator(".totals .total").inner_text() == total
     assert order.lines.count() == 2
+    # the confirmation names each option in German, as the cart did
+    confirmed = page.locator(".order-line").all_inner_texts()
+    assert any(first in t for t in confirmed) and any(second in t for t in confirmed)
+    assert all(product in t for t in confirmed)
 
 
 def test_japanese_shopper_sees_whole_yen_from_product_to_confirmation(shop, page, screenshot):
